@@ -1,0 +1,38 @@
+# loan401k: `make run` serves the calculator, `make test` runs every test.
+# Both install what they need on a fresh machine (Python, apt and the package registries).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= $(or $(LOAN401K_PORT),8401)
+STAMP  := $(VENV)/.install-stamp
+
+.PHONY: install run test bench lint system-deps clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+# Debian packages the test suite drives (headless Chromium for the browser tests,
+# PostgreSQL for the store tests, fonts and pango for PDF reports). Installed only when missing.
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: install
+	$(BIN)/loan401k serve --host 127.0.0.1 --port $(PORT)
+
+test: install system-deps
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,27 @@
+"""loan401k: the true cost of borrowing from your 401(k).
+
+The library face: each function takes the one input model (or a dict of its fields)
+and returns a result model whose `.model_dump(mode="json")` is the API's body.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = [
+    "limit", "schedule", "distribution", "analyze", "compare", "backtest", "montecarlo",
+    "__version__",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .service import analyze, backtest, compare, distribution, limit, montecarlo, schedule
+
+
+def __getattr__(name: str) -> Any:
+    # Imported lazily so `import loan401k` (and `loan401k --help`) stays fast.
+    if name in __all__ and name != "__version__":
+        from . import service
+
+        return getattr(service, name)
+    raise AttributeError(f"module 'loan401k' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""The arithmetic: amortization, projection, costs, markets, alternatives, verdict."""

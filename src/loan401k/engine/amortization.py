@@ -1,0 +1,159 @@
+"""Level-payment amortization in exact cents (METHOD §2; IRC §72(p)(2)(C)).
+
+The core (`amortize`) works on Decimals only and is kept lean: it is the hot path of
+every analysis and is benchmarked against a plain Decimal loop in `bench/`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from ..money import CENT, ONE, ZERO
+
+PAYMENTS_PER_YEAR = {"weekly": 52, "biweekly": 26, "semimonthly": 24, "monthly": 12, "quarterly": 4}
+
+
+def period_count(term_months: int, per_year: int) -> int:
+    """n = round_half_up(term_months x k / 12)."""
+    return int((Decimal(term_months * per_year) / 12).quantize(ONE, rounding=ROUND_HALF_UP))
+
+
+def period_rate(annual_rate: Decimal, per_year: int, convention: str) -> Decimal:
+    """APR / k (nominal, the industry norm) or (1 + APR)^(1/k) - 1 (effective)."""
+    if convention == "effective":
+        return (ONE + annual_rate) ** (ONE / per_year) - ONE
+    return annual_rate / per_year
+
+
+def level_payment(principal: Decimal, rate: Decimal, periods: int) -> Decimal:
+    """round_cents(P r / (1 - (1 + r)^-n)); r = 0: round_cents(P / n)."""
+    if rate == 0:
+        return (principal / periods).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (principal * rate / (ONE - (ONE + rate) ** -periods)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Amortization:
+    """Rows of a schedule as parallel tuples (cents), period 1..len."""
+
+    payment: Decimal  # the level payment
+    payments: tuple[Decimal, ...]
+    interest: tuple[Decimal, ...]
+    principal: tuple[Decimal, ...]
+    balance: tuple[Decimal, ...]
+
+    @property
+    def periods(self) -> int:
+        return len(self.payments)
+
+    @property
+    def total_interest(self) -> Decimal:
+        return sum(self.interest, ZERO)
+
+    @property
+    def total_paid(self) -> Decimal:
+        return sum(self.payments, ZERO)
+
+
+def amortize(
+    principal: Decimal,
+    rate: Decimal,
+    periods: int,
+    extra: Decimal = ZERO,
+    payoff_period: int | None = None,
+) -> Amortization:
+    """Each period: interest = round_cents(balance x r), principal = payment - interest
+    (+ extra); the last period pays whatever is left with its interest (the true-up)."""
+    payment = level_payment(principal, rate, periods)
+    last = periods if payoff_period is None else min(periods, payoff_period)
+    quantize, half_up = Decimal.quantize, ROUND_HALF_UP
+    payments: list[Decimal] = []
+    interests: list[Decimal] = []
+    principals: list[Decimal] = []
+    balances: list[Decimal] = []
+    balance = principal
+    level = payment + extra
+    for _ in range(last - 1):
+        interest = quantize(balance * rate, CENT, half_up)
+        paid_down = level - interest
+        if paid_down >= balance:  # extra payments finished the loan early
+            break
+        balance -= paid_down
+        payments.append(level)
+        interests.append(interest)
+        principals.append(paid_down)
+        balances.append(balance)
+    # the last period pays what is left, with its interest (the final true-up)
+    interest = quantize(balance * rate, CENT, half_up)
+    payments.append(balance + interest)
+    interests.append(interest)
+    principals.append(balance)
+    balances.append(ZERO)
+    return Amortization(payment, tuple(payments), tuple(interests), tuple(principals), tuple(balances))
+
+
+def max_principal_for_payment(payment: Decimal, rate: Decimal, periods: int) -> Decimal:
+    """The inverse: the largest amount (in cents) whose level payment is at most `payment`."""
+    if rate == 0:
+        # round_half_up(P / n) <= payment  <=>  P / n < payment + 0.005
+        guess = ((payment + CENT / 2) * periods).quantize(CENT, rounding=ROUND_FLOOR)
+    else:
+        annuity = (ONE - (ONE + rate) ** -periods) / rate
+        guess = ((payment + CENT / 2) * annuity).quantize(CENT, rounding=ROUND_FLOOR)
+    while guess > 0 and level_payment(guess, rate, periods) > payment:
+        guess -= CENT
+    while level_payment(guess + CENT, rate, periods) <= payment:
+        guess += CENT
+    return guess
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day `months` later, clamped to the month's end (Jan 31 + 1 month = Feb 28/29)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _semimonthly_dates(start: dt.date, count: int) -> list[dt.date]:
+    """Paydays on the 15th and the last day of each month, the first one after `start`."""
+    dates: list[dt.date] = []
+    year, month = start.year, start.month
+    while len(dates) < count:
+        end = calendar.monthrange(year, month)[1]
+        for day in (15, end):
+            candidate = dt.date(year, month, day)
+            if candidate > start and len(dates) < count:
+                dates.append(candidate)
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return dates
+
+
+def payment_dates(start: dt.date, frequency: str, count: int) -> list[dt.date]:
+    """The date of each payment: the first one period after the issue date."""
+    if frequency == "monthly":
+        return [add_months(start, i) for i in range(1, count + 1)]
+    if frequency == "quarterly":
+        return [add_months(start, 3 * i) for i in range(1, count + 1)]
+    if frequency == "semimonthly":
+        return _semimonthly_dates(start, count)
+    step = dt.timedelta(days=14 if frequency == "biweekly" else 7)
+    return [start + step * i for i in range(1, count + 1)]
+
+
+def payment_month(index: int, per_year: int) -> int:
+    """Projection month in which payment `index` (1-based) is credited: ceil(i x 12 / k)."""
+    return math.ceil(index * 12 / per_year)
+
+
+def last_period_by_month(month: int, per_year: int) -> int:
+    """The last payment credited in or before projection month `month`."""
+    return (month * per_year) // 12

@@ -1,0 +1,336 @@
+"""The one request/response schema every face shares (library, CLI, API, web).
+
+Field names follow CONTRACT.md. Money is Decimal (≤ 2 decimals in, cents out) and is
+written to JSON as a number; rates are percent and end in `_pct`. Unknown fields are
+an error, so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from annotated_types import Ge, Gt, Le
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+)
+
+
+def _parse_money(value: Any) -> Any:
+    """Accept 15000, "15000", "15,000" and "$15,000" (the web form sends text)."""
+    if isinstance(value, str):
+        cleaned = value.strip().replace(",", "").replace("$", "").replace(" ", "")
+        return cleaned or None
+    if isinstance(value, bool):
+        raise ValueError("must be a number of dollars, not true/false")
+    return value
+
+
+def _json_number(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
+
+
+_MoneyBase = Annotated[
+    Decimal,
+    BeforeValidator(_parse_money),
+    Field(decimal_places=2, allow_inf_nan=False),
+    PlainSerializer(_json_number, return_type=int | float, when_used="json"),
+]
+#: An exact dollar amount (input or output), written to JSON as a number.
+Money = _MoneyBase
+#: A rate in percent (6.5 means 6.5 %), exact.
+Pct = Annotated[
+    Decimal,
+    BeforeValidator(_parse_money),
+    Field(allow_inf_nan=False),
+    PlainSerializer(_json_number, return_type=int | float, when_used="json"),
+]
+
+FilingStatus = Literal["single", "married_joint", "married_separate", "head_of_household"]
+Frequency = Literal["weekly", "biweekly", "semimonthly", "monthly", "quarterly"]
+PAYMENTS_PER_YEAR: dict[str, int] = {
+    "weekly": 52, "biweekly": 26, "semimonthly": 24, "monthly": 12, "quarterly": 4,
+}
+MAX_MONEY = 100_000_000
+
+
+class Alternative(BaseModel):
+    """Another way to raise the same cash (METHOD §8)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal[
+        "credit_card", "balance_transfer", "personal_loan", "heloc", "hardship_withdrawal", "custom"
+    ]
+    label: str | None = Field(default=None, max_length=80)
+    apr_pct: Annotated[Pct, Ge(0), Le(100)] | None = None
+    term_months: Annotated[int, Ge(1), Le(360)] | None = None
+    fee_pct: Annotated[Pct, Ge(0), Le(20)] | None = None
+    fee: Annotated[Money, Ge(0), Le(1_000_000)] | None = None
+    promo_months: Annotated[int, Ge(0), Le(60)] | None = None
+    promo_apr_pct: Annotated[Pct, Ge(0), Le(100)] | None = None
+
+
+class Criteria(BaseModel):
+    """The guide's six criteria (METHOD §9): true, false, or unanswered (null)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stable_job: bool | None = None
+    repay_within_24_months: bool | None = None
+    alternatives_exhausted: bool | None = None
+    prevents_catastrophe: bool | None = None
+    keeps_contributions: bool | None = None
+    other_savings: bool | None = None
+
+
+class LoanInput(BaseModel):
+    """One input object for every face. `None` means "use the documented default"."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=False)
+
+    # you
+    age: Annotated[int, Ge(16), Le(100)] | None = None
+    retirement_age: Annotated[int, Ge(30), Le(100)] = 65
+    filing_status: FilingStatus = "single"
+    taxable_income: Annotated[Money, Ge(0), Le(MAX_MONEY)] | None = None
+    marginal_rate_pct: Annotated[Pct, Ge(0), Le(60)] = Decimal(22)
+    state_rate_pct: Annotated[Pct, Ge(0), Le(20)] = Decimal(0)
+    retirement_tax_rate_pct: Annotated[Pct, Ge(0), Le(60)] | None = None
+    tax_year: Annotated[int, Ge(2025), Le(2100)] | None = None
+    public_safety_employee: bool = False
+    separated_from_service: bool = False
+    separation_year_age: Annotated[int, Ge(16), Le(100)] | None = None
+    # your account
+    vested_balance: Annotated[Money, Ge(0), Le(MAX_MONEY)] | None = None
+    outstanding_loan_balance: Annotated[Money, Ge(0), Le(MAX_MONEY)] = Decimal(0)
+    highest_loan_balance_12m: Annotated[Money, Ge(0), Le(MAX_MONEY)] | None = None
+    existing_loans: Annotated[int, Ge(0), Le(50)] = 0
+    source: Literal["pretax", "roth"] = "pretax"
+    # plan options
+    allow_10k_floor: bool = False
+    min_loan: Annotated[Money, Ge(0), Le(1000)] = Decimal(1000)
+    max_loans: Annotated[int, Ge(1), Le(50)] | None = None
+    disaster_loan: bool = False
+    origination_fee: Annotated[Money, Ge(0), Le(10_000)] = Decimal(0)
+    annual_fee: Annotated[Money, Ge(0), Le(10_000)] = Decimal(0)
+    # the loan
+    amount: Annotated[Money, Gt(0), Le(MAX_MONEY)] | None = None
+    net: Annotated[Money, Gt(0), Le(MAX_MONEY)] | None = None
+    annual_rate_pct: Annotated[Pct, Ge(0), Le(30)] | None = None
+    term_months: Annotated[int, Ge(1), Le(480)] = 60
+    frequency: Frequency = "monthly"
+    purpose: Literal["general", "residence"] = "general"
+    rate_convention: Literal["nominal", "effective"] = "nominal"
+    start_date: dt.date | None = None
+    extra_payment: Annotated[Money, Ge(0), Le(MAX_MONEY)] = Decimal(0)
+    payoff_month: Annotated[int, Ge(1), Le(480)] | None = None
+    payment: Annotated[Money, Gt(0), Le(MAX_MONEY)] | None = None
+    # your savings
+    salary: Annotated[Money, Ge(0), Le(MAX_MONEY)] | None = None
+    contribution_monthly: Annotated[Money, Ge(0), Le(1_000_000)] | None = None
+    contribution_pct: Annotated[Pct, Ge(0), Le(100)] | None = None
+    contribution_during_loan_monthly: Annotated[Money, Ge(0), Le(1_000_000)] | None = None
+    contribution_during_loan_pct: Annotated[Pct, Ge(0), Le(100)] | None = None
+    match_rate_pct: Annotated[Pct, Ge(0), Le(400)] = Decimal(0)
+    match_limit_pct: Annotated[Pct, Ge(0), Le(100)] = Decimal(0)
+    salary_growth_pct: Annotated[Pct, Ge(-20), Le(30)] = Decimal(0)
+    # market and risk
+    annual_return_pct: Annotated[Pct, Ge(-50), Le(50)] | None = None
+    return_convention: Literal["effective", "nominal"] = "effective"
+    inflation_pct: Annotated[Pct, Ge(-10), Le(30)] | None = None
+    job_loss_annual_pct: Annotated[Pct, Ge(0), Le(100)] | None = None
+    cash_on_separation: Annotated[Money, Ge(0), Le(MAX_MONEY)] = Decimal(0)
+    stock_pct: Annotated[Pct, Ge(0), Le(100)] = Decimal(80)
+    paths: Annotated[int, Ge(1), Le(100_000)] = 10_000
+    seed: Annotated[int, Ge(0), Le(2**63 - 1)] = 401
+    model: Literal["bootstrap", "lognormal"] = "bootstrap"
+    mean_pct: Annotated[Pct, Ge(-50), Le(50)] | None = None
+    vol_pct: Annotated[Pct, Ge(0), Le(100)] | None = None
+    # alternatives and the decision
+    alternatives: list[Alternative] = Field(default_factory=list, max_length=20)
+    criteria: Criteria = Field(default_factory=Criteria)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class Problem(BaseModel):
+    field: str
+    message: str
+
+
+class InputError(ValueError):
+    """Bad input: one problem per field, each naming the field and what is allowed."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+
+
+def _field_range(model: type[BaseModel], name: str) -> str:
+    field = model.model_fields.get(name)
+    if field is None:
+        return ""
+    low = high = None
+    strict_low = False
+    for meta in _flatten_metadata(field):
+        if isinstance(meta, Ge):
+            low = meta.ge
+        elif isinstance(meta, Gt):
+            low, strict_low = meta.gt, True
+        elif isinstance(meta, Le):
+            high = meta.le
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f"allowed: {'more than' if strict_low else 'at least'} {low:,}"
+    if low is None:
+        return f"allowed: at most {high:,}"
+    if strict_low:
+        return f"allowed: more than {low:,} and up to {high:,}"
+    return f"allowed range: {low:,} to {high:,}"
+
+
+def _flatten_metadata(field: Any) -> list[Any]:
+    found = list(field.metadata)
+    annotation = field.annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found.extend(getattr(arg, "__metadata__", ()))
+    return found
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "input"
+
+
+def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        # drop pydantic's union branch names such as "constrained-decimal"
+        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("constrained"))))
+        name = _location(loc)
+        kind = error["type"]
+        got = error.get("input")
+        if kind == "extra_forbidden":
+            known = list(LoanInput.model_fields) if len(loc) == 1 else []
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(field=name, message=f"unknown field{hint}"))
+            continue
+        message = error["msg"]
+        if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            allowed = _field_range(model, str(loc[0])) if len(loc) == 1 else ""
+            message = f"{got} is out of range; {allowed or message.lower()}"
+        elif kind in ("decimal_max_places", "decimal_parsing", "decimal_type", "int_parsing",
+                      "int_from_float", "int_type", "float_parsing"):
+            allowed = _field_range(model, str(loc[0])) if len(loc) == 1 else ""
+            message = f"{got!r} is not valid: {message.lower()}" + (f"; {allowed}" if allowed else "")
+        elif kind == "literal_error":
+            message = f"{got!r} is not allowed; {message[0].lower()}{message[1:]}"
+        problems.append(Problem(field=name, message=message))
+    return problems
+
+
+def parse_input(data: LoanInput | dict[str, Any] | None) -> LoanInput:
+    """Validate a dict (or pass through a model) into LoanInput, or raise InputError."""
+    if isinstance(data, LoanInput):
+        return data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError([Problem(field="input", message="must be an object of input fields")])
+    try:
+        return LoanInput.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc)) from None
+
+
+# --------------------------------------------------------------------------- results
+
+
+class Step(BaseModel):
+    """One step of a calculation: the rule, its figure, the law it comes from, in words."""
+
+    rule: str
+    value: Money | None = None
+    citation: str = ""
+    text: str
+
+
+class LimitResult(BaseModel):
+    max_loan: Money
+    eligible: bool
+    binding_rule: Literal[
+        "dollar_cap", "half_vested", "ten_thousand_floor", "vested_balance", "plan_minimum",
+        "loan_count",
+    ]
+    requested: Money | None = None
+    excess: Money = Decimal(0)
+    steps: list[Step]
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ScheduleRow(BaseModel):
+    n: int
+    date: dt.date
+    payment: Money
+    interest: Money
+    principal: Money
+    balance: Money
+
+
+class LoanSummary(BaseModel):
+    amount: Money
+    annual_rate_pct: Pct
+    rate_convention: str
+    payment: Money
+    periods: int
+    frequency: Frequency
+    payments_per_year: int
+    total_interest: Money
+    total_paid: Money
+    first_payment_date: dt.date
+    payoff_date: dt.date
+    payoff_month: int
+    fees: Money
+    origination_fee: Money
+    annual_fees: Money
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ScheduleResult(LoanSummary):
+    rows: list[ScheduleRow]
+
+
+class PaymentCapacityResult(BaseModel):
+    """The inverse schedule: the largest amount a payment buys."""
+
+    payment: Money
+    amount: Money
+    payment_for_amount: Money
+    periods: int
+    frequency: Frequency
+    annual_rate_pct: Pct
+
+
+class DistributionResult(BaseModel):
+    amount: Money
+    federal_tax: Money
+    state_tax: Money
+    penalty: Money
+    total: Money
+    net: Money
+    penalty_exempt: bool
+    exemption: str | None = None
+    marginal_rate_pct: Pct
+    steps: list[Step]
+    warnings: list[str] = Field(default_factory=list)

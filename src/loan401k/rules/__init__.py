@@ -1,0 +1,1 @@
+"""Pure functions of (inputs, parameter snapshot) -> result with its steps and citations."""

@@ -1,0 +1,309 @@
+"""The only place that strings rules and engine together. Every face calls these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from . import __version__
+from .engine.amortization import max_principal_for_payment
+from .engine.loan import Loan, LoanTerms, build_loan
+from .models import (
+    DistributionResult,
+    InputError,
+    LimitResult,
+    LoanInput,
+    LoanSummary,
+    Problem,
+    ScheduleResult,
+    ScheduleRow,
+    parse_input,
+)
+from .money import HUNDRED, ONE, ZERO, cents, pct
+from .params import Snapshot, parameters
+from .rules.distributions import Person, describe, gross_for_net, penalty_exemption, tax_on
+from .rules.limits import LimitTerms, max_new_loan
+from .rules.tax import TaxProfile, brackets_for_year
+
+Inputs = LoanInput | dict[str, Any] | None
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+EARLIEST_START = dt.date(2025, 1, 1)  # the parameter files hold the law from 2025 on
+
+
+def law_for(inputs: LoanInput) -> Snapshot:
+    return parameters().at(max(inputs.start_date or today(), EARLIEST_START))
+
+
+def default_loan_rate_pct(law: Snapshot) -> Decimal:
+    """Prime + 1 (plan practice) in force on the loan date."""
+    return (law["prime_rate"] + law["loan_rate_spread"]) * HUNDRED
+
+
+def default_job_loss_pct(law: Snapshot) -> Decimal:
+    """The JOLTS monthly layoff rate as an annual probability: 1 - (1 - m)^12."""
+    monthly = law["job_separation_monthly_rate"]
+    return ((ONE - (ONE - monthly) ** 12) * HUNDRED).quantize(Decimal("0.1"))
+
+
+def with_defaults(inputs: LoanInput) -> LoanInput:
+    """The input with every documented default written in (what `analysis.inputs` shows)."""
+    law = law_for(inputs)
+    start = inputs.start_date or today()
+    tax = tax_profile(inputs)
+    fill: dict[str, Any] = {
+        "start_date": start,
+        "tax_year": inputs.tax_year or start.year,
+        "annual_rate_pct": inputs.annual_rate_pct
+        if inputs.annual_rate_pct is not None else default_loan_rate_pct(law),
+        "highest_loan_balance_12m": inputs.highest_loan_balance_12m
+        if inputs.highest_loan_balance_12m is not None else inputs.outstanding_loan_balance,
+        "annual_return_pct": inputs.annual_return_pct
+        if inputs.annual_return_pct is not None else law["assumed_annual_return"] * HUNDRED,
+        "inflation_pct": inputs.inflation_pct
+        if inputs.inflation_pct is not None else law["assumed_inflation"] * HUNDRED,
+        "job_loss_annual_pct": inputs.job_loss_annual_pct
+        if inputs.job_loss_annual_pct is not None else default_job_loss_pct(law),
+        "retirement_tax_rate_pct": inputs.retirement_tax_rate_pct
+        if inputs.retirement_tax_rate_pct is not None
+        else (tax.federal_marginal + tax.state_rate) * HUNDRED,
+    }
+    return inputs.model_copy(update=fill)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def require(inputs: LoanInput, command: str, *names: str) -> None:
+    missing = [n for n in names if getattr(inputs, n) is None]
+    if missing:
+        raise InputError([Problem(field=n, message=f"required for {command}") for n in missing])
+
+
+def check_consistency(inputs: LoanInput) -> None:
+    """Rules that tie fields together; each problem names the field to change."""
+    law = law_for(inputs)
+    problems: list[Problem] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(field=field, message=message))
+
+    if inputs.start_date is not None and inputs.start_date < EARLIEST_START:
+        bad("start_date", f"{inputs.start_date} is before {EARLIEST_START}, the first date "
+            "the parameter files cover; allowed: 2025-01-01 or later")
+    if inputs.highest_loan_balance_12m is not None and (
+        inputs.highest_loan_balance_12m < inputs.outstanding_loan_balance
+    ):
+        bad("highest_loan_balance_12m",
+            f"{inputs.highest_loan_balance_12m} is below outstanding_loan_balance "
+            f"({inputs.outstanding_loan_balance}); the highest balance of the last 12 months "
+            "includes today's")
+    if inputs.vested_balance is not None and inputs.outstanding_loan_balance > inputs.vested_balance:
+        bad("outstanding_loan_balance",
+            f"{inputs.outstanding_loan_balance} is above vested_balance "
+            f"({inputs.vested_balance}); the vested balance includes outstanding loans")
+    general_cap = int(law["loan_max_term_months"])
+    residence_cap = int(law["residence_term_cap_months"])
+    if inputs.purpose == "general" and inputs.term_months > general_cap:
+        bad("term_months",
+            f"{inputs.term_months} is out of range; allowed range: 1 to {general_cap} "
+            f"(IRC §72(p)(2)(B)), or up to {residence_cap} with purpose \"residence\"")
+    if inputs.purpose == "residence" and inputs.term_months > residence_cap:
+        bad("term_months",
+            f"{inputs.term_months} is out of range; allowed range: 1 to {residence_cap} "
+            "for a principal-residence loan (plan default)")
+    if inputs.payoff_month is not None and inputs.payoff_month > inputs.term_months:
+        bad("payoff_month",
+            f"{inputs.payoff_month} is after the term; allowed range: 1 to {inputs.term_months}")
+    for normal, during in (("contribution_monthly", "contribution_pct"),
+                           ("contribution_during_loan_monthly", "contribution_during_loan_pct")):
+        if getattr(inputs, normal) is not None and getattr(inputs, during) is not None:
+            bad(during, f"give either {normal} or {during}, not both")
+    needs_salary = [n for n in ("contribution_pct", "contribution_during_loan_pct")
+                    if getattr(inputs, n) is not None]
+    if inputs.match_rate_pct > 0:
+        needs_salary.append("match_rate_pct")
+    if needs_salary and not inputs.salary:
+        bad("salary", f"required (more than 0) with {', '.join(needs_salary)}")
+    if inputs.age is not None and inputs.retirement_age <= inputs.age:
+        bad("retirement_age",
+            f"{inputs.retirement_age} is not after age {inputs.age}; allowed range: "
+            f"{inputs.age + 1} to 100")
+    elif inputs.age is not None and inputs.amount is not None:
+        months_left = 12 * (inputs.retirement_age - inputs.age)
+        repaid_by = inputs.payoff_month or inputs.term_months
+        if repaid_by > months_left:
+            bad("term_months",
+                f"the loan must be repaid before retirement: {repaid_by} months is past the "
+                f"{months_left} months to age {inputs.retirement_age}")
+    if inputs.amount is not None and inputs.net is not None:
+        bad("net", "give either amount (gross) or net, not both")
+    if problems:
+        raise InputError(problems)
+
+
+def prepare(data: Inputs, command: str, *required: str) -> LoanInput:
+    inputs = parse_input(data)
+    require(inputs, command, *required)
+    check_consistency(inputs)
+    return inputs
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def tax_profile(inputs: LoanInput) -> TaxProfile:
+    year = inputs.tax_year or (inputs.start_date or today()).year
+    brackets, _, used_year = brackets_for_year(parameters(), year, inputs.filing_status)
+    return TaxProfile(
+        state_rate=pct(inputs.state_rate_pct),
+        brackets=brackets if inputs.taxable_income is not None else None,
+        taxable_income=inputs.taxable_income,
+        flat_rate=pct(inputs.marginal_rate_pct),
+        tax_year=used_year,
+        citation=parameters()["federal_brackets"].citation,
+    )
+
+
+def tax_warnings(inputs: LoanInput) -> list[str]:
+    year = inputs.tax_year or (inputs.start_date or today()).year
+    return brackets_for_year(parameters(), year, inputs.filing_status)[1]
+
+
+def loan_terms(inputs: LoanInput, amount: Decimal | None = None) -> LoanTerms:
+    law = law_for(inputs)
+    rate = inputs.annual_rate_pct if inputs.annual_rate_pct is not None else default_loan_rate_pct(law)
+    return LoanTerms(
+        amount=amount if amount is not None else inputs.amount,  # type: ignore[arg-type]
+        annual_rate=pct(rate),
+        term_months=inputs.term_months,
+        frequency=inputs.frequency,
+        convention=inputs.rate_convention,
+        start_date=inputs.start_date or today(),
+        extra_payment=inputs.extra_payment,
+        payoff_month=inputs.payoff_month,
+        origination_fee=inputs.origination_fee,
+        annual_fee=inputs.annual_fee,
+    )
+
+
+def loan_summary(loan: Loan) -> dict[str, Any]:
+    terms, schedule = loan.terms, loan.schedule
+    return {
+        "amount": terms.amount,
+        "annual_rate_pct": terms.annual_rate * HUNDRED,
+        "rate_convention": terms.convention,
+        "payment": schedule.payment,
+        "periods": schedule.periods,
+        "frequency": terms.frequency,
+        "payments_per_year": terms.per_year,
+        "total_interest": schedule.total_interest,
+        "total_paid": schedule.total_paid,
+        "first_payment_date": loan.dates[0],
+        "payoff_date": loan.dates[-1],
+        "payoff_month": loan.last_month,
+        "fees": loan.total_fees,
+        "origination_fee": terms.origination_fee,
+        "annual_fees": loan.total_fees - terms.origination_fee,
+    }
+
+
+def person_at(inputs: LoanInput, age: Decimal, *, separating: bool = False) -> Person:
+    """The person at a distribution; `separating` when it follows a separation at that age."""
+    if separating:
+        return Person(age=age, separated_from_service=True, separation_year_age=age,
+                      public_safety_employee=inputs.public_safety_employee)
+    return Person(
+        age=age,
+        separated_from_service=inputs.separated_from_service,
+        separation_year_age=None if inputs.separation_year_age is None
+        else Decimal(inputs.separation_year_age),
+        public_safety_employee=inputs.public_safety_employee,
+    )
+
+
+# --------------------------------------------------------------------------- faces' calls
+
+
+def limit(data: Inputs) -> LimitResult:
+    """The largest new loan (METHOD §1) with its steps and citations."""
+    inputs = prepare(data, "limit", "vested_balance")
+    law = law_for(inputs)
+    result = max_new_loan(limit_terms(inputs), law)
+    result.warnings = law.stale_warnings()
+    return result
+
+
+def limit_terms(inputs: LoanInput) -> LimitTerms:
+    assert inputs.vested_balance is not None
+    return LimitTerms(
+        vested=inputs.vested_balance,
+        outstanding=inputs.outstanding_loan_balance,
+        highest_12m=inputs.highest_loan_balance_12m,
+        existing_loans=inputs.existing_loans,
+        allow_10k_floor=inputs.allow_10k_floor,
+        min_loan=inputs.min_loan,
+        max_loans=inputs.max_loans,
+        disaster=inputs.disaster_loan,
+        requested=inputs.amount,
+    )
+
+
+def schedule(data: Inputs) -> ScheduleResult:
+    """The repayment schedule; with `payment` instead of `amount`, the amount it buys."""
+    inputs = parse_input(data)
+    if inputs.amount is None and inputs.payment is not None:
+        terms = loan_terms(inputs, amount=Decimal(1))
+        amount = max_principal_for_payment(inputs.payment, terms.period_rate, terms.periods)
+        inputs = inputs.model_copy(update={"amount": amount})
+    inputs = prepare(inputs, "schedule", "amount")
+    loan = build_loan(loan_terms(inputs))
+    rows = [
+        ScheduleRow(n=i + 1, date=loan.dates[i], payment=loan.schedule.payments[i],
+                    interest=loan.schedule.interest[i], principal=loan.schedule.principal[i],
+                    balance=loan.schedule.balance[i])
+        for i in range(loan.schedule.periods)
+    ]
+    return ScheduleResult(**loan_summary(loan), rows=rows, warnings=law_for(inputs).stale_warnings())
+
+
+def loan_only(inputs: LoanInput, loan: Loan) -> LoanSummary:
+    return LoanSummary(**loan_summary(loan))
+
+
+def distribution(data: Inputs) -> DistributionResult:
+    """Tax and the 10 % on a taxable distribution; with `net`, the gross that delivers it."""
+    inputs = prepare(data, "distribution", "age")
+    if inputs.amount is None and inputs.net is None:
+        raise InputError([Problem(field="amount", message="give amount (gross) or net")])
+    law = law_for(inputs)
+    tax = tax_profile(inputs)
+    assert inputs.age is not None
+    exemption = penalty_exemption(person_at(inputs, Decimal(inputs.age)), law)
+    penalty_rate = ZERO if exemption else law["additional_tax_rate"]
+    if inputs.net is not None:
+        try:
+            result = gross_for_net(inputs.net, tax, penalty_rate)
+        except ValueError as exc:
+            raise InputError([Problem(field="state_rate_pct", message=str(exc))]) from None
+    else:
+        assert inputs.amount is not None
+        result = tax_on(inputs.amount, tax, penalty_rate)
+    described = describe(result, tax, exemption, law, inputs.net)
+    described.warnings = tax_warnings(inputs) + law.stale_warnings()
+    return described
+
+
+def version() -> str:
+    return __version__
+
+
+__all__ = ["limit", "schedule", "distribution", "with_defaults", "cents"]
