@@ -334,3 +334,70 @@ class DistributionResult(BaseModel):
     marginal_rate_pct: Pct
     steps: list[Step]
     warnings: list[str] = Field(default_factory=list)
+
+
+class CostResult(BaseModel):
+    """METHOD §4: the components add up to `total` to the cent."""
+
+    growth_missed: Money
+    interest_to_self: Money
+    lost_growth: Money
+    double_tax: Money
+    contribution_cut: Money
+    fees: Money
+    job_loss: Money
+    total: Money
+    total_today: Money
+    per_dollar: Money
+    pretax_wages_for_interest: Money
+
+
+class BalanceYear(BaseModel):
+    age: int
+    no_loan: Money
+    with_loan: Money
+
+
+class Balances(BaseModel):
+    no_loan: Money  # A0
+    with_loan: Money  # A2: the plan as entered
+    by_year: list[BalanceYear]
+
+
+class JobLossRow(BaseModel):
+    month: int
+    outstanding: Money
+    rolled_over: Money
+    tax: Money
+    penalty: Money
+    total: Money
+    probability_pct: float
+    rollover_deadline: dt.date
+
+
+class VerdictOut(BaseModel):
+    level: Literal["reasonable", "caution", "avoid"]
+    reasons: list[str]
+    criteria: dict[str, bool | None]
+    computed: list[str] = Field(default_factory=list)
+    note: str = "Education, not advice: every figure shows its formula; the choice is yours."
+
+
+class Assumption(BaseModel):
+    name: str
+    value: str
+    source: str
+
+
+class AnalysisResult(BaseModel):
+    inputs: LoanInput
+    limit: LimitResult
+    loan: LoanSummary
+    cost: CostResult
+    balances: Balances
+    job_loss_table: list[JobLossRow]
+    verdict: VerdictOut
+    steps: list[Step] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    assumptions: list[Assumption] = Field(default_factory=list)
+    version: str

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from . import __version__
-from .engine.amortization import max_principal_for_payment
-from .engine.loan import Loan, LoanTerms, build_loan
-from .models import (
+from .. import __version__
+from ..engine.amortization import max_principal_for_payment
+from ..engine.loan import Loan, LoanTerms, build_loan
+from ..models import (
     DistributionResult,
     InputError,
     LimitResult,
@@ -20,11 +20,11 @@ from .models import (
     ScheduleRow,
     parse_input,
 )
-from .money import HUNDRED, ONE, ZERO, cents, pct
-from .params import Snapshot, parameters
-from .rules.distributions import Person, describe, gross_for_net, penalty_exemption, tax_on
-from .rules.limits import LimitTerms, max_new_loan
-from .rules.tax import TaxProfile, brackets_for_year
+from ..money import HUNDRED, ONE, ZERO, pct
+from ..params import Snapshot, parameters
+from ..rules.distributions import Person, describe, gross_for_net, penalty_exemption, tax_on
+from ..rules.limits import LimitTerms, max_new_loan
+from ..rules.tax import TaxProfile, brackets_for_year
 
 Inputs = LoanInput | dict[str, Any] | None
 
@@ -306,4 +306,3 @@ def version() -> str:
     return __version__
 
 
-__all__ = ["limit", "schedule", "distribution", "with_defaults", "cents"]
