@@ -28,7 +28,7 @@ VALUE_FIELDS = (
     "extra_payment", "payoff_month", "payment", "salary", "contribution_monthly",
     "contribution_pct", "contribution_during_loan_monthly", "contribution_during_loan_pct",
     "match_rate_pct", "match_limit_pct", "salary_growth_pct", "annual_return_pct",
-    "return_convention", "inflation_pct", "job_loss_annual_pct", "cash_on_separation",
+    "return_convention", "inflation_pct", "outside_tax_drag_pct", "job_loss_annual_pct", "cash_on_separation",
     "stock_pct", "paths", "seed", "model", "mean_pct", "vol_pct",
 )
 STRUCTURED_FIELDS = ("alternatives", "criteria")  # from --input only (JSON or TOML)
@@ -156,6 +156,87 @@ def distribution(input_file: str | None, as_json: bool, **flags: Any) -> None:
 
     result = _run(service.distribution, gather(input_file, flags))
     _emit_json(result) if as_json else render.distribution(result)
+
+
+@main.command()
+@_input_options
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
+@click.option("--explain", is_flag=True, help="Also print every step with its citation.")
+def analyze(input_file: str | None, as_json: bool, explain: bool, **flags: Any) -> None:
+    """What does it really cost me? The true cost, decomposed, with job-loss risk and a verdict."""
+    from . import render, service
+
+    result = _run(service.analyze, gather(input_file, flags))
+    _emit_json(result) if as_json else render.analysis(result, explain=explain)
+
+
+@main.command()
+@_input_options
+@click.option("--alternative", "alternatives", multiple=True, metavar="KIND:APR[:TERM[:FEE_PCT]]",
+              help="An alternative to compare (repeatable), e.g. credit_card:24 or "
+                   "personal_loan:12:36:5; added to those from --input.")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
+def compare(input_file: str | None, alternatives: tuple[str, ...], as_json: bool, **flags: Any) -> None:
+    """Is a 401(k) loan my best option? The alternatives ranked on one scale."""
+    from . import render, service
+
+    data = gather(input_file, flags)
+    if alternatives:
+        listed = data.get("alternatives") or []
+        if isinstance(listed, list):
+            data["alternatives"] = listed + [_alternative(text) for text in alternatives]
+    result = _run(service.compare, data)
+    _emit_json(result) if as_json else render.comparison(result)
+
+
+def _alternative(text: str) -> dict[str, str]:
+    """KIND:APR[:TERM[:FEE_PCT]] as an alternatives entry (the model validates the values)."""
+    parts = text.split(":")
+    if not parts[0] or len(parts) > 4:
+        raise BadInput([f"alternative: {text!r} is not KIND:APR[:TERM[:FEE_PCT]] "
+                        "(e.g. credit_card:24 or personal_loan:12:36:5)"])
+    entry = dict(zip(("kind", "apr_pct", "term_months", "fee_pct"), parts, strict=False))
+    return {name: value for name, value in entry.items() if value != ""}
+
+
+@main.command()
+@_input_options
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
+def backtest(input_file: str | None, as_json: bool, **flags: Any) -> None:
+    """What if I had taken this loan in 1929, 1973, 2000...? The cost for every start year."""
+    from . import render, service
+
+    data = gather(input_file, flags)
+    with render.progress("Backtest", enabled=not as_json) as report:
+        result = _run(lambda d: service.backtest(d, progress=report), data)
+    _emit_json(result) if as_json else render.backtest(result)
+
+
+@main.command()
+@_input_options
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
+def montecarlo(input_file: str | None, as_json: bool, **flags: Any) -> None:
+    """How uncertain is the cost? Percentiles over seeded random markets (--paths, --seed)."""
+    from . import render, service
+
+    data = gather(input_file, flags)
+    with render.progress("Monte Carlo", enabled=not as_json) as report:
+        result = _run(lambda d: service.montecarlo(d, progress=report), data)
+    _emit_json(result) if as_json else render.montecarlo(result)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), envvar="LOAN401K_PORT", default=8401,
+              show_default=True, help="Port to listen on (env LOAN401K_PORT).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (each opens its own database connections).")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web calculator and the JSON API (saved scenarios: LOAN401K_DATABASE_URL)."""
+    import uvicorn
+
+    # An import string with factory=True: each worker process builds its own app and engine.
+    uvicorn.run("loan401k.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":  # pragma: no cover

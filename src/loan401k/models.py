@@ -146,6 +146,7 @@ class LoanInput(BaseModel):
     annual_return_pct: Annotated[Pct, Ge(-50), Le(50)] | None = None
     return_convention: Literal["effective", "nominal"] = "effective"
     inflation_pct: Annotated[Pct, Ge(-10), Le(30)] | None = None
+    outside_tax_drag_pct: Annotated[Pct, Ge(0), Le(100)] = Decimal(0)  # return lost to tax outside
     job_loss_annual_pct: Annotated[Pct, Ge(0), Le(100)] | None = None
     cash_on_separation: Annotated[Money, Ge(0), Le(MAX_MONEY)] = Decimal(0)
     stock_pct: Annotated[Pct, Ge(0), Le(100)] = Decimal(80)
@@ -400,4 +401,113 @@ class AnalysisResult(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
+    version: str
+
+
+OptionKind = Literal[
+    "401k_loan", "credit_card", "balance_transfer", "personal_loan", "heloc",
+    "hardship_withdrawal", "custom",
+]
+
+
+class AlternativeOption(BaseModel):
+    """One way to raise the cash, priced on one scale (METHOD §8): `cost` is the after-tax
+    net worth at retirement lost compared with receiving the cash as a gift."""
+
+    kind: OptionKind
+    label: str
+    cost: Money
+    interest: Money
+    fees: Money
+    taxes: Money
+    penalties: Money
+    payment: Money | None = None  # level payment; none for a withdrawal
+    amount: Money  # borrowed (fees financed) or withdrawn (gross)
+    term_months: int | None = None
+    total_paid: Money
+    apr_pct: Pct | None = None
+    formula: str = ""
+    risks: list[str] = Field(default_factory=list)
+
+
+class PayoffSpeedRow(BaseModel):
+    """The 401(k) loan repaid over one term (METHOD §4 cost; §8 net-worth cost)."""
+
+    term_months: int
+    payment: Money
+    periods: int
+    total_interest: Money
+    cost: CostResult
+    net_worth_cost: Money
+
+
+class ComparisonResult(BaseModel):
+    amount: Money
+    options: list[AlternativeOption]  # sorted by cost, cheapest first
+    payoff_speed: list[PayoffSpeedRow]
+    assumptions: list[Assumption] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    version: str
+
+
+# --------------------------------------------------------------------------- markets (METHOD §7)
+
+
+class Percentiles(BaseModel):
+    """Percentiles of cost.total across start years or paths (linear interpolation)."""
+
+    min: Money
+    p10: Money
+    p25: Money
+    p50: Money
+    p75: Money
+    p90: Money
+    max: Money
+
+
+class StartYearCost(BaseModel):
+    """The true cost with the loan taken at the start of `start_year` (components add up
+    to `total` to the cent: total = lost_growth + double_tax + contribution_cut + fees +
+    job_loss)."""
+
+    start_year: int
+    total: Money
+    lost_growth: Money
+    double_tax: Money
+    contribution_cut: Money
+    fees: Money
+    job_loss: Money
+
+
+class FanPoint(BaseModel):
+    """The with-loan balance (A2) at the end of a projection year, across paths."""
+
+    age: int
+    p10: Money
+    p50: Money
+    p90: Money
+
+
+class BacktestResult(BaseModel):
+    percentiles: Percentiles
+    share_loan_cheaper: float  # percent of start years with cost.total < 0
+    by_start_year: list[StartYearCost]
+    fan: list[FanPoint]
+    stock_pct: Pct
+    years: list[int]  # [first start year, last start year]
+    warnings: list[str] = Field(default_factory=list)
+    version: str
+
+
+class MonteCarloResult(BaseModel):
+    percentiles: Percentiles
+    share_loan_cheaper: float  # percent of paths with cost.total < 0
+    seed: int
+    paths: int
+    model: Literal["bootstrap", "lognormal"]
+    stock_pct: Pct
+    mean_pct: Pct  # lognormal: the mean used; bootstrap: the historical mean it draws from
+    vol_pct: Pct  # lognormal: the volatility used; bootstrap: the historical volatility
+    fan: list[FanPoint]
+    warnings: list[str] = Field(default_factory=list)
     version: str

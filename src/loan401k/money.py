@@ -33,3 +33,9 @@ def cents(value: Decimal) -> Decimal:
 def pct(value: Decimal | float | int) -> Decimal:
     """A user's percent (6.5) as a fraction (0.065)."""
     return D(value) / HUNDRED
+
+
+def pct_text(value: Decimal | float | int) -> str:
+    """A percent for people: 7 -> "7%", 6.75 -> "6.75%", 12.40 -> "12.4%"."""
+    text = f"{D(value).normalize():f}"
+    return f"{text}%"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +20,8 @@ console = Console(highlight=False)
 def usd(value: Decimal | float | int | None, whole: bool = False) -> str:
     if value is None:
         return "-"
-    return f"${value:,.0f}" if whole else f"${value:,.2f}"
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.0f}" if whole else f"{sign}${abs(value):,.2f}"
 
 
 def _steps(steps: list[Any]) -> Table:
@@ -89,4 +92,184 @@ def distribution(result: DistributionResult) -> None:
         table.add_row(label, usd(value))
     console.print(table)
     console.print(_steps(result.steps))
+    _warnings(result.warnings)
+
+
+LEVEL_STYLE = {"reasonable": "bold cyan", "caution": "bold yellow", "avoid": "bold magenta"}
+
+
+def analysis(result: Any, explain: bool = False) -> None:
+    """The terminal report: headline, breakdown, verdict, assumptions."""
+    cost, loan, inputs = result.cost, result.loan, result.inputs
+    age = inputs.retirement_age
+    years = loan.payoff_month / 12
+    console.print(
+        f"[bold]Borrowing {usd(loan.amount, whole=True)} costs you about {usd(cost.total, whole=True)} "
+        f"at {age}[/] — {usd(cost.total_today, whole=True)} in today's dollars, "
+        f"{usd(cost.per_dollar)} for each dollar borrowed."
+    )
+    console.print(f"You'll repay {usd(loan.payment)} {loan.frequency} for {years:g} years "
+                  f"(total interest {usd(loan.total_interest)}, paid to your own account).")
+    limit = result.limit
+    if limit.eligible:
+        console.print(f"You can borrow up to {usd(limit.max_loan, whole=True)} ({limit.binding_rule}).")
+    else:
+        console.print(f"Not eligible for a new loan ({limit.binding_rule}).")
+    table = Table(title="How the cost adds up", title_justify="left", box=None, header_style="bold")
+    table.add_column("Part")
+    table.add_column(f"At {age}", justify="right")
+    for label, value in (
+        ("Growth the borrowed money misses", cost.growth_missed),
+        ("less interest you pay yourself", -cost.interest_to_self),
+        ("= net lost growth", cost.lost_growth),
+        ("Interest taxed twice", cost.double_tax),
+        ("Contributions and match cut", cost.contribution_cut),
+        ("Fees", cost.fees),
+        ("Expected job-loss tax and penalty", cost.job_loss),
+    ):
+        table.add_row(label, usd(value))
+    table.add_row("Total", usd(cost.total), style="bold")
+    console.print(table)
+    console.print(f"Balance at {age}: {usd(result.balances.no_loan, whole=True)} without the loan, "
+                  f"{usd(result.balances.with_loan, whole=True)} with it.")
+    verdict = result.verdict
+    console.print(f"Verdict: [{LEVEL_STYLE[verdict.level]}]{verdict.level.upper()}[/]")
+    for reason in verdict.reasons:
+        console.print(f"  • {reason}")
+    console.print(f"[dim]{verdict.note}[/]")
+    if explain:
+        console.print(_steps(result.steps))
+        console.print(_steps(result.limit.steps))
+    assumptions = Table(title="Assumptions", title_justify="left", box=None, header_style="bold")
+    assumptions.add_column("Input")
+    assumptions.add_column("Value")
+    assumptions.add_column("Source", style="dim")
+    for item in result.assumptions:
+        assumptions.add_row(item.name, item.value, item.source)
+    console.print(assumptions)
+    _warnings(result.warnings)
+
+
+def comparison(result: Any) -> None:
+    """The options ranked on one scale, their risks, and the payoff-speed table."""
+    cheapest = result.options[0]
+    console.print(f"[bold]For {usd(result.amount, whole=True)} today, the cheapest listed option is "
+                  f"{cheapest.label}[/]: it lowers your after-tax net worth at retirement by "
+                  f"{usd(cheapest.cost, whole=True)}, compared with receiving the cash as a gift.")
+    table = Table(title="Options, cheapest first", title_justify="left", box=None, header_style="bold")
+    for name, justify in (("#", "right"), ("Option", "left"), ("Cost at retirement", "right"),
+                          ("Payment", "right"), ("Interest", "right"), ("Fees", "right"),
+                          ("Tax", "right"), ("Penalty", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for rank, option in enumerate(result.options, start=1):
+        table.add_row(str(rank), option.label, usd(option.cost), usd(option.payment),
+                      usd(option.interest), usd(option.fees), usd(option.taxes),
+                      usd(option.penalties), style="bold" if option.kind == "401k_loan" else None)
+    console.print(table)
+    for option in result.options:
+        console.print(f"[bold]{option.label}[/]: {option.formula}")
+        for risk in option.risks:
+            console.print(f"  • {risk}")
+    if result.payoff_speed:
+        speed = Table(title="The 401(k) loan repaid faster or slower", title_justify="left", box=None,
+                      header_style="bold")
+        for name in ("Term", "Payment", "Interest", "Cost (analysis)", "Cost (this scale)"):
+            speed.add_column(name, justify="right")
+        for row in result.payoff_speed:
+            speed.add_row(f"{row.term_months} months", usd(row.payment), usd(row.total_interest),
+                          usd(row.cost.total), usd(row.net_worth_cost))
+        console.print(speed)
+    assumptions = Table(title="Assumptions", title_justify="left", box=None, header_style="bold")
+    assumptions.add_column("Input")
+    assumptions.add_column("Value")
+    assumptions.add_column("Source", style="dim")
+    for item in result.assumptions:
+        assumptions.add_row(item.name, item.value, item.source)
+    console.print(assumptions)
+    console.print("[dim]Education, not advice: every figure shows its formula; the choice is yours.[/]")
+    _warnings(result.warnings)
+
+
+# --------------------------------------------------------------------------- markets (F7)
+
+
+@contextmanager
+def progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar fed by (chunks done, total); only on a terminal, never when piped."""
+    if not enabled or not sys.stdout.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
+
+    with Progress(f"[bold]{label}[/]", BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report
+
+
+def _percentile_table(result: Any) -> Table:
+    table = Table(box=None, header_style="bold")
+    names = ("min", "p10", "p25", "p50", "p75", "p90", "max")
+    for name in names:
+        table.add_column(name, justify="right")
+    figures = result.percentiles
+    table.add_row(*(usd(getattr(figures, name), whole=True) for name in names))
+    return table
+
+
+def _fan_table(result: Any) -> Table:
+    table = Table(box=None, header_style="bold", title="With-loan balance")
+    for name in ("Age", "p10", "p50", "p90"):
+        table.add_column(name, justify="right")
+    points = result.fan
+    step = max(1, len(points) // 8)
+    shown = sorted({*range(step - 1, len(points), step), len(points) - 1})  # and retirement
+    for point in (points[i] for i in shown):
+        table.add_row(str(point.age), usd(point.p10, whole=True), usd(point.p50, whole=True),
+                      usd(point.p90, whole=True))
+    return table
+
+
+def backtest(result: Any) -> None:
+    first, last = result.years
+    console.print(f"[bold]True cost of the loan for every start year {first}-{last}[/] "
+                  f"({result.stock_pct:g}% stocks, rebalanced yearly).")
+    console.print(_percentile_table(result))
+    console.print(f"The loan ended up cheaper than staying invested in "
+                  f"[bold]{result.share_loan_cheaper:.1f}%[/] of start years.")
+    # compact: start year and total, four pairs across (components are in --json)
+    table = Table(box=None, header_style="bold", title="Cost by start year")
+    across = 4
+    for _ in range(across):
+        table.add_column("Start", justify="right", style="dim")
+        table.add_column("Total", justify="right")
+    rows = result.by_start_year
+    height = -(-len(rows) // across)
+    for line in range(height):
+        cells: list[str] = []
+        for column in range(across):
+            index = column * height + line
+            row = rows[index] if index < len(rows) else None
+            cells += [str(row.start_year), usd(row.total, whole=True)] if row else ["", ""]
+        table.add_row(*cells)
+    console.print(table)
+    console.print(_fan_table(result))
+    console.print("[dim]Education, not advice: past markets are not a forecast.[/]")
+    _warnings(result.warnings)
+
+
+def montecarlo(result: Any) -> None:
+    detail = ("whole historical years drawn with replacement" if result.model == "bootstrap"
+              else f"lognormal, mean {result.mean_pct:g}%, volatility {result.vol_pct:g}%")
+    console.print(f"[bold]True cost of the loan over {result.paths:,} random markets[/] "
+                  f"({detail}; {result.stock_pct:g}% stocks; seed {result.seed}).")
+    console.print(_percentile_table(result))
+    console.print(f"The loan ended up cheaper than staying invested on "
+                  f"[bold]{result.share_loan_cheaper:.1f}%[/] of paths.")
+    console.print(_fan_table(result))
+    console.print("[dim]Education, not advice: a model of markets, not a forecast.[/]")
     _warnings(result.warnings)

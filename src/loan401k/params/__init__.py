@@ -91,8 +91,9 @@ def _brackets(name: str, status: str, rows: Any) -> tuple[tuple[Decimal, Decimal
 def load_file(path: Path) -> Parameter:
     name = path.stem
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date such as 2026-13-01
         raise ParameterError(f"{name}: not valid YAML ({exc})") from None
     if not isinstance(doc, dict):
         raise ParameterError(f"{name}: the file must be a mapping")

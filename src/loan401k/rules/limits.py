@@ -10,10 +10,10 @@ before the new loan.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from ..models import LimitResult, Step
-from ..money import ZERO, cents
+from ..money import CENT, ZERO
 from ..params import Snapshot
 
 
@@ -56,7 +56,9 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
               f"{_usd(dollar_cap)} - {_usd(look_back)} = {_usd(cap)}"),
     ))
 
-    half = cents(terms.vested * fraction)
+    # A limit is a ceiling: round down, so a loan at the limit never exceeds one-half of the
+    # vested balance (half of $80,000.01 is $40,000.005; $40,000.01 would be over it).
+    half = (terms.vested * fraction).quantize(CENT, rounding=ROUND_DOWN)
     vested_prong, vested_rule = half, "half_vested"
     share = "all" if fraction == 1 else f"{fraction:.0%}"
     steps.append(Step(

@@ -5,6 +5,9 @@ model (or a dict of its fields) and renders the result model they return.
 """
 
 from .analysis import analyze
+from .compare import compare
 from .core import distribution, limit, schedule, with_defaults
+from .markets import backtest, montecarlo
 
-__all__ = ["limit", "schedule", "distribution", "analyze", "with_defaults"]
+__all__ = ["limit", "schedule", "distribution", "analyze", "compare", "with_defaults", "backtest",
+           "montecarlo"]

@@ -32,7 +32,7 @@ from ..models import (
     Step,
     VerdictOut,
 )
-from ..money import HUNDRED, cents, pct
+from ..money import HUNDRED, cents, pct, pct_text
 from ..params import Snapshot
 from ..rules.limits import max_new_loan
 from .core import (
@@ -175,7 +175,7 @@ def judge(plan: Plan, cost: Decomposition, cheaper: tuple[str, Decimal] | None =
     during_employee, during_match = contributions.during_loan(max(plan.loan.last_month, 1))
     keeps = bool(np.all(during_employee + during_match >= normal_employee + normal_match - 1e-9))
     if inputs.contribution_during_loan_pct is not None:
-        during = f"{inputs.contribution_during_loan_pct:g}% of pay"
+        during = f"{pct_text(inputs.contribution_during_loan_pct)} of pay"
     else:
         during = f"${float(during_employee[0]):,.0f} a month"
     month = min(12, plan.loan.last_month)
@@ -199,17 +199,18 @@ def assumptions(plan: Plan) -> list[Assumption]:
     inputs, law = plan.inputs, plan.law
     rate = inputs.annual_rate_pct
     return [
-        Assumption(name="annual_return_pct", value=f"{inputs.annual_return_pct:g}% a year "
+        Assumption(name="annual_return_pct", value=f"{pct_text(inputs.annual_return_pct or 0)} a year "
                    f"({inputs.return_convention})", source=law.citation("assumed_annual_return")),
-        Assumption(name="inflation_pct", value=f"{inputs.inflation_pct:g}% a year",
+        Assumption(name="inflation_pct", value=f"{pct_text(inputs.inflation_pct or 0)} a year",
                    source=law.citation("assumed_inflation")),
-        Assumption(name="annual_rate_pct", value=f"{rate:g}%", source=(
-            f"prime {law['prime_rate'] * HUNDRED:g}% + {law['loan_rate_spread'] * HUNDRED:g}: "
+        Assumption(name="annual_rate_pct", value=pct_text(rate or 0), source=(
+            f"default prime {pct_text(law['prime_rate'] * HUNDRED)} + "
+            f"{pct_text(law['loan_rate_spread'] * HUNDRED)}: "
             + law.citation("prime_rate"))),
-        Assumption(name="job_loss_annual_pct", value=f"{inputs.job_loss_annual_pct:g}% a year "
-                   f"(default {default_job_loss_pct(law):g}%)",
+        Assumption(name="job_loss_annual_pct", value=f"{pct_text(inputs.job_loss_annual_pct or 0)} a year "
+                   f"(default {pct_text(default_job_loss_pct(law))})",
                    source=law.citation("job_separation_monthly_rate")),
-        Assumption(name="retirement_tax_rate_pct", value=f"{inputs.retirement_tax_rate_pct:g}%",
+        Assumption(name="retirement_tax_rate_pct", value=pct_text(inputs.retirement_tax_rate_pct or 0),
                    source="Your current marginal rate (federal + state) unless you set it"),
         Assumption(name="contributions", value="end of each month; salary grows every 12 months",
                    source="METHOD §3"),
@@ -231,7 +232,7 @@ def cost_steps(plan: Plan, cost: Decomposition) -> list[Step]:
                   f"= ${cost.lost_growth:,.2f}"),
         Step(rule="double_tax", value=cost.double_tax, citation="IRC §72(p)(3); METHOD §4",
              text=f"The interest was paid from taxed pay and is taxed again when withdrawn: "
-                  f"{r:g}% x ${cost.interest_to_self:,.2f} = ${cost.double_tax:,.2f} "
+                  f"{pct_text(r)} x ${cost.interest_to_self:,.2f} = ${cost.double_tax:,.2f} "
                   "(the principal is not taxed twice: you received it tax-free)"),
         Step(rule="contribution_cut", value=cost.contribution_cut, citation="METHOD §3",
              text=f"Contributions and match not made while repaying, grown: "
@@ -273,7 +274,12 @@ def analyze(data: Inputs) -> AnalysisResult:
     values = dict(zip(COMPONENTS, value_at_end(plan.flows.matrix, index)[0], strict=True))
     cost = decomposition(plan, values)
     limit = max_new_loan(limit_terms(plan.inputs), plan.law)
-    judged = judge(plan, cost)
+    cheaper = None
+    if plan.inputs.alternatives:  # METHOD §9: a listed alternative that costs less (§8)
+        from .compare import cheaper_alternative  # here: compare imports this module
+
+        cheaper = cheaper_alternative(plan)
+    judged = judge(plan, cost, cheaper)
     return AnalysisResult(
         inputs=plan.inputs,
         limit=limit,

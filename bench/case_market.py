@@ -1,0 +1,123 @@
+"""Markets (METHOD §7): every scenario on every path at once, against a plain month loop.
+
+The plan (loan, contributions, job-loss expectation) is built once, as the service does;
+the paths are drawn once. Timed: the evaluation of all six scenarios on every path, the
+rounded cost.total of each path, its percentiles, and the fan of with-loan balances.
+"""
+
+from __future__ import annotations
+
+import resource
+import tracemalloc
+
+import numpy as np
+
+import loan401k
+from bench import Case
+from loan401k.data import load_returns
+from loan401k.engine import market
+from loan401k.service.analysis import build_plan
+
+INPUT = {
+    "age": 35,
+    "vested_balance": 80_000,
+    "amount": 20_000,
+    "start_date": "2026-01-15",
+    "contribution_monthly": 500,
+    "contribution_during_loan_monthly": 200,
+}
+PLAN = build_plan(INPUT, "montecarlo")  # 30 years, 360 months
+TABLE = load_returns()
+RETURNS = market.portfolio_returns(TABLE.stocks, TABLE.bonds, 80)
+YEARS = market.horizon_years(PLAN.months)
+RATE = float(PLAN.retirement_tax_rate)
+DRAWS_10K = market.bootstrap_draws(len(RETURNS), 10_000, YEARS, seed=401)
+DRAWS_100K = market.bootstrap_draws(len(RETURNS), 100_000, YEARS, seed=401)
+BACKTEST = market.backtest_draws(len(RETURNS), PLAN.months)
+
+
+def decomposition(draws: np.ndarray) -> tuple[market.PathValues, dict[str, float], float]:
+    """All six scenarios on every path, each path's rounded cost.total, percentiles, share."""
+    flows = market.yearly_flows(PLAN.flows.matrix)
+    paths = market.evaluate_table(flows, RETURNS, draws)
+    totals = market.cent_totals(paths.values, RATE, roth=False)
+    return paths, market.percentiles(totals), market.share_cheaper(totals)
+
+
+def full_model(draws: np.ndarray) -> tuple[object, ...]:
+    """The decomposition and the fan (p10/p50/p90 of the with-loan balance at every age)."""
+    paths, figures, share = decomposition(draws)
+    return figures, share, market.fan(paths.with_loan_by_year)
+
+
+def plain_month_loop(draws: np.ndarray) -> np.ndarray:
+    """The baseline: one scenario (the with-loan balance), monthly growth expanded per path,
+    then for m in months: bal = bal * (1 + g[:, m]) + f[m], vectorized over paths."""
+    monthly = np.repeat(market.monthly_factor(RETURNS)[draws] - 1.0, 12, axis=1)
+    rows = PLAN.flows.matrix
+    flows = rows[0] - rows[1] + rows[2] - rows[3] - rows[4]
+    balance = np.full(draws.shape[0], flows[0])
+    for month in range(1, PLAN.months + 1):
+        balance = balance * (1.0 + monthly[:, month - 1]) + flows[month]
+    return balance
+
+
+def backtest_model() -> object:
+    return full_model(BACKTEST)
+
+
+def peak_memory_100k() -> str:
+    tracemalloc.start()
+    full_model(DRAWS_100K)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return f"tracemalloc peak {peak / 2**20:.1f} MiB for one run (process max RSS {rss:.0f} MiB)"
+
+
+full_model(DRAWS_10K)  # warm up imports and caches
+loan401k.montecarlo({**INPUT, "paths": 10})
+
+CASES = [
+    Case(
+        "montecarlo 10,000 bootstrap paths, 30 y",
+        lambda: decomposition(DRAWS_10K),
+        baseline=lambda: plain_month_loop(DRAWS_10K),
+        budget_us=50_000,
+        note="6 scenarios + rounded totals + percentiles vs a one-scenario month loop over "
+        "the same paths; target ratio <= 0.5x",
+    ),
+    Case(
+        "montecarlo 10,000 bootstrap paths + fan",
+        lambda: full_model(DRAWS_10K),
+        baseline=lambda: plain_month_loop(DRAWS_10K),
+        budget_us=50_000,
+        note="as above plus the fan; np.percentile over 30 ages x 10,000 paths is ~half of it",
+    ),
+    Case(
+        "backtest 69 start years, 30 y",
+        backtest_model,
+        baseline=None,
+        budget_us=10_000,
+        note="engine only (the service adds an exact Decimal decomposition per start year)",
+    ),
+    Case(
+        "montecarlo 100,000 bootstrap paths, 30 y",
+        lambda: full_model(DRAWS_100K),
+        baseline=lambda: plain_month_loop(DRAWS_100K),
+        budget_us=500_000,
+        note=peak_memory_100k(),
+    ),
+    Case(
+        "loan401k.montecarlo(dict), 10,000 paths",
+        lambda: loan401k.montecarlo({**INPUT, "paths": 10_000}),
+        budget_us=None,
+        note="informational: validation, plan, draws, result models on top",
+    ),
+    Case(
+        "loan401k.backtest(dict)",
+        lambda: loan401k.backtest(INPUT),
+        budget_us=None,
+        note="informational: includes the Decimal decomposition of every start year",
+    ),
+]

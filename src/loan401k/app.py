@@ -1,0 +1,264 @@
+"""The web application: `create_app()` builds it (uvicorn runs it with `factory=True`).
+
+JSON API (api.py) + the calculator pages (web/, when present) + /healthz + /docs.
+Every response carries strict security headers (a CSP without 'unsafe-inline'); request
+bodies over 64 KiB get 413; every API error has one shape,
+`{"detail": [{"field", "message", "loc"}]}`, and no input produces a 500 or a traceback.
+Nothing here reaches the network: /docs serves Swagger UI vendored from npm.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import __version__
+from .api import RateLimiter, error_items
+from .api import router as api_router
+from .models import InputError, Problem, parse_input
+from .store import ScenarioStore
+
+log = logging.getLogger("loan401k.app")
+
+MAX_BODY_BYTES = 64 * 1024
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+SWAGGER_DIR = STATIC_DIR / "vendor" / "swagger"
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+# --------------------------------------------------------------------------- middleware
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(413, detail=error_items([Problem(
+            field="input", message=f"request body is over {MAX_BODY_BYTES // 1024} KiB")]))
+
+
+def _json_message(status: int, body: dict[str, Any]) -> tuple[Message, Message]:
+    payload = JSONResponse(body, status_code=status)
+    start = {"type": "http.response.start", "status": status, "headers": payload.raw_headers}
+    return start, {"type": "http.response.body", "body": payload.body}
+
+
+class Guard:
+    """Outermost layer: security headers on every response, the body-size cap (declared
+    Content-Length and bytes actually streamed), and a last-resort 500 without a traceback."""
+
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES):
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:  # a page may set its own, stricter policy
+                        headers[name] = value
+                message = {**message, "headers": headers.raw}
+            await send(message)
+
+        async def reply(status: int, field: str, text: str) -> None:
+            start, body = _json_message(status, {"detail": error_items([Problem(field=field, message=text)])})
+            await send_with_headers(start)
+            await send_with_headers(body)
+
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await reply(400, "request", "Content-Length is not a number")
+                return
+            if int(declared) > self.max_body:
+                await reply(413, "input", f"request body is over {self.max_body // 1024} KiB")
+                return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send_with_headers)
+        except Exception as exc:
+            if started:
+                raise  # the response is half sent; the server can only close the connection
+            if isinstance(exc, BodyTooLarge):
+                await reply(413, "input", f"request body is over {self.max_body // 1024} KiB")
+                return
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            await reply(500, "request", "internal error; it has been logged")
+
+
+# --------------------------------------------------------------------------- error handlers
+
+
+def _error_response(
+    status: int, problems: list[Problem], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"detail": error_items(problems)}, status_code=status, headers=headers)
+
+
+NOT_JSON = "send the input fields as a JSON object, with Content-Type: application/json"
+
+
+def _validation_problems(exc: RequestValidationError) -> list[Problem]:
+    """The CLI's own messages: re-validate the raw body with parse_input."""
+    errors = exc.errors()
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "syntax error")
+            where = error["loc"][-1] if error.get("loc") else "?"
+            return [Problem(field="input", message=f"not valid JSON: {reason} (at character {where})")]
+    body = getattr(exc, "body", None)
+    if body is None or isinstance(body, bytes | str):
+        return [Problem(field="input", message=NOT_JSON)]
+    try:
+        parse_input(body)
+    except InputError as input_error:
+        return input_error.problems
+    # FastAPI saw a problem parse_input did not: report FastAPI's own words.
+    return [
+        Problem(field=".".join(str(p) for p in error.get("loc", ()) if p != "body") or "input",
+                message=str(error.get("msg", "invalid")))
+        for error in errors
+    ]
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(InputError)
+    async def on_input_error(request: Request, exc: InputError) -> JSONResponse:
+        return _error_response(422, exc.problems)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error_response(422, _validation_problems(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if isinstance(exc.detail, list):  # already in the API's shape (api.http_error)
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        if exc.status_code == 400 and request.method == "POST":
+            # FastAPI's "error parsing the body": JSON Python cannot load (nested too deeply,
+            # an integer of thousands of digits).
+            return _error_response(400, [Problem(field="input", message=f"not valid JSON input; {NOT_JSON}")])
+        return _error_response(exc.status_code, [Problem(field="request", message=str(exc.detail))], headers)
+
+    @app.exception_handler(OperationalError)
+    async def on_store_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("scenario store unavailable: %s", exc.orig)
+        return _error_response(503, [Problem(field="request", message="storage unavailable; retry")],
+                               {"Retry-After": "5"})
+
+
+# --------------------------------------------------------------------------- docs
+
+
+def _docs_page(app: FastAPI) -> str:
+    if (SWAGGER_DIR / "swagger-ui-bundle.js").is_file():
+        # Swagger UI from the vendored npm package; its start-up call lives in docs-init.js
+        # because the CSP forbids inline scripts.
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>loan401k API {__version__}</title>"
+            '<link rel="stylesheet" href="/static/vendor/swagger/swagger-ui.css"></head>'
+            '<body><div id="swagger-ui"></div>'
+            '<script src="/static/vendor/swagger/swagger-ui-bundle.js"></script>'
+            '<script src="/static/vendor/swagger/docs-init.js"></script></body></html>'
+        )
+    # Without the vendored assets: a plain list of the endpoints, server-rendered.
+    rows = "".join(
+        f"<li><code>{html.escape(method.upper())} {html.escape(path)}</code> "
+        f"{html.escape(operation.get('summary', ''))}</li>"
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>loan401k API {__version__}</title></head><body><h1>loan401k API</h1>"
+        f'<p>Schema: <a href="/openapi.json">/openapi.json</a></p><ul>{rows}</ul></body></html>'
+    )
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def _include_pages(app: FastAPI) -> None:
+    # The calculator pages are built separately in loan401k.web.pages; until that module
+    # exists the app serves the API alone. Only its absence is tolerated: an error raised
+    # inside the module still fails loudly.
+    try:
+        from .web.pages import router as pages_router
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("loan401k.web", "loan401k.web.pages"):
+            raise
+        return
+    app.include_router(pages_router)
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    """The app; scenarios in `database_url`, else LOAN401K_DATABASE_URL, else ./var/loan401k.db."""
+    store = ScenarioStore(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="loan401k", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+        description="The true cost of a 401(k) loan. Each body equals `loan401k <command> --json` "
+                    "for the same input fields. Education, not advice.",
+    )
+    app.state.store = store
+    app.state.save_limiter = RateLimiter()
+    _install_error_handlers(app)
+    app.add_middleware(Guard)
+
+    @app.get("/healthz", tags=["health"], summary="Liveness check")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(_docs_page(app))
+
+    app.include_router(api_router)
+    _include_pages(app)
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,155 @@
+"""Saved scenarios: SQLite by default, PostgreSQL by URL (SQLAlchemy 2).
+
+A scenario is only its input fields, as JSON (no IP address, no user agent, no result):
+`scenarios(id TEXT PRIMARY KEY, created_at, input_json TEXT)`. Ids are 128 random bits,
+URL-safe (`secrets.token_urlsafe(16)`, 22 characters), so they cannot be guessed.
+
+Where the data lives: `LOAN401K_DATABASE_URL` if set (e.g.
+`postgresql+psycopg://user@host/db`), else `sqlite:///./var/loan401k.db`, relative to the
+working directory, the folder created on demand (git-ignored).
+
+SQLite never loses or corrupts a saved scenario under concurrent writers (several uvicorn
+workers, a crashed process): WAL journal, `synchronous=FULL`, a busy timeout, and every
+write transaction opened with `BEGIN IMMEDIATE` so two writers queue on the lock instead of
+failing with "database is locked" (SQLAlchemy's pysqlite recipe).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.pool import StaticPool
+
+DATABASE_URL_ENV = "LOAN401K_DATABASE_URL"
+DEFAULT_SQLITE_PATH = Path("var") / "loan401k.db"
+BUSY_TIMEOUT_MS = 30_000
+ID_BYTES = 16  # 128 random bits
+# token_urlsafe ids: letters, digits, "-" and "_"; anything else is not an id we issued.
+_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
+
+metadata = MetaData()
+scenarios = Table(
+    "scenarios",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("input_json", Text, nullable=False),
+)
+
+
+def default_database_url() -> str:
+    """`LOAN401K_DATABASE_URL`, else SQLite at ./var/loan401k.db (working directory)."""
+    configured = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if configured:
+        return configured
+    return f"sqlite:///{(Path.cwd() / DEFAULT_SQLITE_PATH).as_posix()}"
+
+
+def is_valid_id(scenario_id: str) -> bool:
+    return bool(_ID_PATTERN.fullmatch(scenario_id))
+
+
+def new_id() -> str:
+    return secrets.token_urlsafe(ID_BYTES)
+
+
+def _is_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:")
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if _is_memory(url):
+        # One shared connection, or each pooled connection would see its own empty database.
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not the driver) emit BEGIN, so the "begin" hook below decides its kind.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not _is_memory(url):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # a commit survives power loss, not only a crash
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Writes take the write lock up front: a deferred transaction that reads then writes
+        # fails with "database is locked" at once, whatever the timeout. Plain reads say
+        # `sqlite_begin="DEFERRED"` so they never queue behind a writer (WAL readers don't).
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_engine(database_url: str | None = None) -> Engine:
+    url = make_url(database_url or default_database_url())
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
+
+
+class ScenarioStore:
+    """Save and load scenario inputs. Thread-safe; create one per process."""
+
+    def __init__(self, database_url: str | None = None):
+        self.engine = make_engine(database_url)
+        metadata.create_all(self.engine)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def save(self, inputs: dict[str, Any]) -> str:
+        """Store the input fields; return the new id once the row is committed."""
+        scenario_id = new_id()
+        row = {
+            "id": scenario_id,
+            "created_at": dt.datetime.now(dt.UTC),
+            "input_json": json.dumps(inputs, separators=(",", ":"), sort_keys=True),
+        }
+        with self.engine.begin() as connection:
+            connection.execute(insert(scenarios).values(**row))
+        return scenario_id
+
+    def load(self, scenario_id: str) -> dict[str, Any] | None:
+        """The saved input fields, or None for an unknown (or malformed) id."""
+        if not is_valid_id(scenario_id):
+            return None
+        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
+            text = connection.execute(
+                select(scenarios.c.input_json).where(scenarios.c.id == scenario_id)
+            ).scalar_one_or_none()
+        return None if text is None else json.loads(text)
+
+    def count(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(scenarios)).scalar_one()
+
+    def close(self) -> None:
+        self.engine.dispose()

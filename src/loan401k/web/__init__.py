@@ -1,0 +1,1 @@
+"""The web face: the calculator page (pages.router), its templates, static files and PDF report."""
