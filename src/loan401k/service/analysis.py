@@ -144,7 +144,8 @@ def balances(plan: Plan, index: np.ndarray, values: dict[str, float]) -> Balance
     with_loan_path = value_by_month(with_loan_flows, index)
     age = plan.inputs.age or 0
     by_year = [
-        BalanceYear(age=age + year, no_loan=cents(Decimal(repr(float(no_loan_path[12 * year])))),
+        # model_construct: engine figures already in cents; validation would only cost time
+        BalanceYear.model_construct(age=age + year, no_loan=cents(Decimal(repr(float(no_loan_path[12 * year])))),
                     with_loan=cents(Decimal(repr(float(with_loan_path[12 * year])))))
         for year in range(1, plan.months // 12 + 1)
     ]
@@ -159,7 +160,7 @@ def job_loss_rows(plan: Plan) -> list[JobLossRow]:
     """Every month of repayment, or every quarter for loans over five years."""
     step = 3 if plan.loan.last_month > 60 else 1
     return [
-        JobLossRow(month=row.month, outstanding=row.outstanding, rolled_over=row.rolled_over,
+        JobLossRow.model_construct(month=row.month, outstanding=row.outstanding, rolled_over=row.rolled_over,
                    tax=row.tax, penalty=row.penalty, total=row.total,
                    probability_pct=round(row.probability * 100, 4),
                    rollover_deadline=row.rollover_deadline)

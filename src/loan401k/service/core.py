@@ -267,7 +267,7 @@ def schedule(data: Inputs) -> ScheduleResult:
     inputs = prepare(inputs, "schedule", "amount")
     loan = build_loan(loan_terms(inputs))
     rows = [
-        ScheduleRow(n=i + 1, date=loan.dates[i], payment=loan.schedule.payments[i],
+        ScheduleRow.model_construct(n=i + 1, date=loan.dates[i], payment=loan.schedule.payments[i],
                     interest=loan.schedule.interest[i], principal=loan.schedule.principal[i],
                     balance=loan.schedule.balance[i])
         for i in range(loan.schedule.periods)

@@ -107,7 +107,7 @@ def line_chart(
     height: int = 260,
 ) -> str:
     """Lines over a shared x axis. series: (name, ys, colour, dashed)."""
-    left, right, top, bottom = 58, 12, 12, 34
+    left, right, top, bottom = 74, 12, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     all_y = [float(y) for _, ys, _, _ in series for y in ys] or [0.0]
     y_min = min(0.0, min(all_y))
@@ -169,7 +169,7 @@ def stacked_bars(
     height: int = 240,
 ) -> str:
     """Vertical bars, each stacked from the series in order (e.g. principal then interest)."""
-    left, right, top, bottom = 58, 12, 12, 34
+    left, right, top, bottom = 74, 12, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(float(ys[i]) for _, ys, _ in series) for i in range(len(xs))] or [0.0]
     y_max = _nice_max(max(totals))
