@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= $(or $(LOAN401K_PORT),8401)
 STAMP  := $(VENV)/.install-stamp
 
-.PHONY: install run test bench lint system-deps clean
+.PHONY: install run test bench lint system-deps clean docs-shots
 
 install: $(STAMP)
 
@@ -36,3 +36,7 @@ lint: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+# Refresh the README's screenshots and docs/performance.md from the browser tests.
+docs-shots: install system-deps
+	LOAN401K_WRITE_DOCS=1 $(BIN)/python -m pytest tests/web/test_browser.py -k "screenshot or phone or recompute"

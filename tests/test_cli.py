@@ -179,7 +179,7 @@ def test_schedule_csv_has_a_header_and_one_row_per_period():
     total_paid = loan401k.schedule(SCHEDULE_INPUT).total_paid
     assert sum(Decimal(r["payment"]) for r in rows) == total_paid == Decimal("29349.20")
     assert sum(Decimal(r["principal"]) for r in rows) == 25_000
-    assert Decimal(rows[-1]["balance"]) == 0
+    assert rows[-1]["balance"] == "0.00"  # every money column in cents
     assert rows[0]["date"] == "2026-02-15"
 
 

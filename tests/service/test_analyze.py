@@ -130,7 +130,7 @@ def test_more_job_loss_risk_never_lowers_job_loss():
     costs = [loan401k.analyze({**EXAMPLE, "job_loss_annual_pct": p}).cost.job_loss
              for p in (0, 1, 5, 12.4, 30, 60, 100)]
     assert costs[0] == 0
-    assert all(a <= b for a, b in zip(costs, costs[1:]))
+    assert all(a <= b for a, b in zip(costs, costs[1:], strict=False))
     assert costs[-1] > costs[1]
 
 

@@ -92,7 +92,7 @@ def amortize(
     payments.append(balance + interest)
     interests.append(interest)
     principals.append(balance)
-    balances.append(ZERO)
+    balances.append(ZERO.quantize(CENT))  # "0.00", like every other figure in cents
     return Amortization(payment, tuple(payments), tuple(interests), tuple(principals), tuple(balances))
 
 

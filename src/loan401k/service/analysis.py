@@ -104,11 +104,15 @@ def build_plan(data: Inputs, command: str = "analyze") -> Plan:
     )
     contributions = contributions_of(inputs)
     start_balance = float(inputs.vested_balance - inputs.outstanding_loan_balance)
-    flows = cost_flows(loan, contributions, start_balance, months,
-                       expected_flows(separations, months))
+    flows = cost_flows(loan, contributions, start_balance, months, expected_flows(separations, months))
     return Plan(
-        inputs=inputs, law=law, loan=loan, months=months, contributions=contributions,
-        separations=separations, flows=flows,
+        inputs=inputs,
+        law=law,
+        loan=loan,
+        months=months,
+        contributions=contributions,
+        separations=separations,
+        flows=flows,
         retirement_tax_rate=pct(inputs.retirement_tax_rate_pct or 0),
         current_tax_rate=tax.federal_marginal + tax.state_rate,
     )
@@ -116,8 +120,7 @@ def build_plan(data: Inputs, command: str = "analyze") -> Plan:
 
 def deterministic_index(plan: Plan) -> np.ndarray:
     inputs = plan.inputs
-    path = constant_path(float(pct(inputs.annual_return_pct or 0)), plan.months,
-                         inputs.return_convention)
+    path = constant_path(float(pct(inputs.annual_return_pct or 0)), plan.months, inputs.return_convention)
     return growth_index(path)
 
 
@@ -137,16 +140,23 @@ def decomposition(plan: Plan, values: dict[str, float]) -> Decomposition:
 
 def balances(plan: Plan, index: np.ndarray, values: dict[str, float]) -> Balances:
     flows = plan.flows
-    with_loan_flows = (flows.row("no_loan") - flows.row("growth_missed")
-                       + flows.row("interest_to_self") - flows.row("contribution_cut")
-                       - flows.row("fees"))
+    with_loan_flows = (
+        flows.row("no_loan")
+        - flows.row("growth_missed")
+        + flows.row("interest_to_self")
+        - flows.row("contribution_cut")
+        - flows.row("fees")
+    )
     no_loan_path = value_by_month(flows.row("no_loan"), index)
     with_loan_path = value_by_month(with_loan_flows, index)
     age = plan.inputs.age or 0
     by_year = [
         # model_construct: engine figures already in cents; validation would only cost time
-        BalanceYear.model_construct(age=age + year, no_loan=cents(Decimal(repr(float(no_loan_path[12 * year])))),
-                    with_loan=cents(Decimal(repr(float(with_loan_path[12 * year])))))
+        BalanceYear.model_construct(
+            age=age + year,
+            no_loan=cents(Decimal(repr(float(no_loan_path[12 * year])))),
+            with_loan=cents(Decimal(repr(float(with_loan_path[12 * year])))),
+        )
         for year in range(1, plan.months // 12 + 1)
     ]
     return Balances(
@@ -160,10 +170,16 @@ def job_loss_rows(plan: Plan) -> list[JobLossRow]:
     """Every month of repayment, or every quarter for loans over five years."""
     step = 3 if plan.loan.last_month > 60 else 1
     return [
-        JobLossRow.model_construct(month=row.month, outstanding=row.outstanding, rolled_over=row.rolled_over,
-                   tax=row.tax, penalty=row.penalty, total=row.total,
-                   probability_pct=round(row.probability * 100, 4),
-                   rollover_deadline=row.rollover_deadline)
+        JobLossRow.model_construct(
+            month=row.month,
+            outstanding=row.outstanding,
+            rolled_over=row.rolled_over,
+            tax=row.tax,
+            penalty=row.penalty,
+            total=row.total,
+            probability_pct=round(row.probability * 100, 4),
+            rollover_deadline=row.rollover_deadline,
+        )
         for row in plan.separations
         if row.month % step == 0 or row.month == 1
     ]
@@ -200,21 +216,38 @@ def assumptions(plan: Plan) -> list[Assumption]:
     inputs, law = plan.inputs, plan.law
     rate = inputs.annual_rate_pct
     return [
-        Assumption(name="annual_return_pct", value=f"{pct_text(inputs.annual_return_pct or 0)} a year "
-                   f"({inputs.return_convention})", source=law.citation("assumed_annual_return")),
-        Assumption(name="inflation_pct", value=f"{pct_text(inputs.inflation_pct or 0)} a year",
-                   source=law.citation("assumed_inflation")),
-        Assumption(name="annual_rate_pct", value=pct_text(rate or 0), source=(
-            f"default prime {pct_text(law['prime_rate'] * HUNDRED)} + "
-            f"{pct_text(law['loan_rate_spread'] * HUNDRED)}: "
-            + law.citation("prime_rate"))),
-        Assumption(name="job_loss_annual_pct", value=f"{pct_text(inputs.job_loss_annual_pct or 0)} a year "
-                   f"(default {pct_text(default_job_loss_pct(law))})",
-                   source=law.citation("job_separation_monthly_rate")),
-        Assumption(name="retirement_tax_rate_pct", value=pct_text(inputs.retirement_tax_rate_pct or 0),
-                   source="Your current marginal rate (federal + state) unless you set it"),
-        Assumption(name="contributions", value="end of each month; salary grows every 12 months",
-                   source="METHOD §3"),
+        Assumption(
+            name="annual_return_pct",
+            value=f"{pct_text(inputs.annual_return_pct or 0)} a year ({inputs.return_convention})",
+            source=law.citation("assumed_annual_return"),
+        ),
+        Assumption(
+            name="inflation_pct",
+            value=f"{pct_text(inputs.inflation_pct or 0)} a year",
+            source=law.citation("assumed_inflation"),
+        ),
+        Assumption(
+            name="annual_rate_pct",
+            value=pct_text(rate or 0),
+            source=(
+                f"default prime {pct_text(law['prime_rate'] * HUNDRED)} + "
+                f"{pct_text(law['loan_rate_spread'] * HUNDRED)}: " + law.citation("prime_rate")
+            ),
+        ),
+        Assumption(
+            name="job_loss_annual_pct",
+            value=f"{pct_text(inputs.job_loss_annual_pct or 0)} a year "
+            f"(default {pct_text(default_job_loss_pct(law))})",
+            source=law.citation("job_separation_monthly_rate"),
+        ),
+        Assumption(
+            name="retirement_tax_rate_pct",
+            value=pct_text(inputs.retirement_tax_rate_pct or 0),
+            source="Your current marginal rate (federal + state) unless you set it",
+        ),
+        Assumption(
+            name="contributions", value="end of each month; salary grows every 12 months", source="METHOD §3"
+        ),
     ]
 
 
@@ -222,30 +255,60 @@ def cost_steps(plan: Plan, cost: Decomposition) -> list[Step]:
     r = plan.retirement_tax_rate * HUNDRED
     age = plan.inputs.retirement_age
     return [
-        Step(rule="growth_missed", value=cost.growth_missed, citation="METHOD §4",
-             text=f"The borrowed money, out of the market until each principal payment returns "
-                  f"it, misses ${cost.growth_missed:,.2f} of growth by {age}"),
-        Step(rule="interest_to_self", value=cost.interest_to_self, citation="METHOD §4",
-             text=f"The interest you pay goes into your own account and grows to "
-                  f"${cost.interest_to_self:,.2f}"),
-        Step(rule="lost_growth", value=cost.lost_growth, citation="METHOD §4",
-             text=f"Net lost growth = ${cost.growth_missed:,.2f} - ${cost.interest_to_self:,.2f} "
-                  f"= ${cost.lost_growth:,.2f}"),
-        Step(rule="double_tax", value=cost.double_tax, citation="IRC §72(p)(3); METHOD §4",
-             text=f"The interest was paid from taxed pay and is taxed again when withdrawn: "
-                  f"{pct_text(r)} x ${cost.interest_to_self:,.2f} = ${cost.double_tax:,.2f} "
-                  "(the principal is not taxed twice: you received it tax-free)"),
-        Step(rule="contribution_cut", value=cost.contribution_cut, citation="METHOD §3",
-             text=f"Contributions and match not made while repaying, grown: "
-                  f"${cost.contribution_cut:,.2f}"),
-        Step(rule="fees", value=cost.fees, citation="Plan loan policy",
-             text=f"Loan fees charged to the account, grown: ${cost.fees:,.2f}"),
-        Step(rule="job_loss", value=cost.job_loss, citation="IRC §402(c)(3)(C); §72(t); METHOD §6",
-             text=f"Expected tax and penalty if you separate before repaying, grown: "
-                  f"${cost.job_loss:,.2f}"),
-        Step(rule="total", value=cost.total, citation="METHOD §4",
-             text=f"Total = ${cost.total:,.2f} at {age}; ${cost.total_today:,.2f} in today's "
-                  f"dollars; ${cost.per_dollar:,.2f} per dollar borrowed"),
+        Step(
+            rule="growth_missed",
+            value=cost.growth_missed,
+            citation="METHOD §4",
+            text=f"The borrowed money, out of the market until each principal payment returns "
+            f"it, misses ${cost.growth_missed:,.2f} of growth by {age}",
+        ),
+        Step(
+            rule="interest_to_self",
+            value=cost.interest_to_self,
+            citation="METHOD §4",
+            text=f"The interest you pay goes into your own account and grows to "
+            f"${cost.interest_to_self:,.2f}",
+        ),
+        Step(
+            rule="lost_growth",
+            value=cost.lost_growth,
+            citation="METHOD §4",
+            text=f"Net lost growth = ${cost.growth_missed:,.2f} - ${cost.interest_to_self:,.2f} "
+            f"= ${cost.lost_growth:,.2f}",
+        ),
+        Step(
+            rule="double_tax",
+            value=cost.double_tax,
+            citation="IRC §72(p)(3); METHOD §4",
+            text=f"The interest was paid from taxed pay and is taxed again when withdrawn: "
+            f"{pct_text(r)} x ${cost.interest_to_self:,.2f} = ${cost.double_tax:,.2f} "
+            "(the principal is not taxed twice: you received it tax-free)",
+        ),
+        Step(
+            rule="contribution_cut",
+            value=cost.contribution_cut,
+            citation="METHOD §3",
+            text=f"Contributions and match not made while repaying, grown: ${cost.contribution_cut:,.2f}",
+        ),
+        Step(
+            rule="fees",
+            value=cost.fees,
+            citation="Plan loan policy",
+            text=f"Loan fees charged to the account, grown: ${cost.fees:,.2f}",
+        ),
+        Step(
+            rule="job_loss",
+            value=cost.job_loss,
+            citation="IRC §402(c)(3)(C); §72(t); METHOD §6",
+            text=f"Expected tax and penalty if you separate before repaying, grown: ${cost.job_loss:,.2f}",
+        ),
+        Step(
+            rule="total",
+            value=cost.total,
+            citation="METHOD §4",
+            text=f"Total = ${cost.total:,.2f} at {age}; ${cost.total_today:,.2f} in today's "
+            f"dollars; ${cost.per_dollar:,.2f} per dollar borrowed",
+        ),
     ]
 
 
@@ -253,18 +316,21 @@ def plan_warnings(plan: Plan, limit: LimitResult) -> list[str]:
     inputs, law = plan.inputs, plan.law
     warnings = list(tax_warnings(inputs)) + law.stale_warnings()
     if limit.excess:
-        warnings.append(f"The amount is ${limit.excess:,.2f} over the limit of "
-                        f"${limit.max_loan:,.2f}: that part would be a taxable deemed "
-                        "distribution when the loan is made (not included in the cost).")
+        warnings.append(
+            f"The amount is ${limit.excess:,.2f} over the limit of "
+            f"${limit.max_loan:,.2f}: that part would be a taxable deemed "
+            "distribution when the loan is made (not included in the cost)."
+        )
     if not limit.eligible:
         warnings.append(f"Not eligible for a new loan ({limit.binding_rule}).")
     employee, _ = plan.contributions.normal(12)
-    deferral = law["elective_deferral_limit"] + (law["catch_up_limit"] if (inputs.age or 0) >= 50
-                                                  else 0)
+    deferral = law["elective_deferral_limit"] + (law["catch_up_limit"] if (inputs.age or 0) >= 50 else 0)
     if employee.sum() > float(deferral) + 0.005:
-        warnings.append(f"Contributions of ${employee.sum():,.0f} a year exceed the "
-                        f"${deferral:,.0f} elective deferral limit (IRC §402(g)); figures use "
-                        "them as entered.")
+        warnings.append(
+            f"Contributions of ${employee.sum():,.0f} a year exceed the "
+            f"${deferral:,.0f} elective deferral limit (IRC §402(g)); figures use "
+            "them as entered."
+        )
     return warnings
 
 
@@ -288,12 +354,11 @@ def analyze(data: Inputs) -> AnalysisResult:
         cost=CostResult(**cost.__dict__),
         balances=balances(plan, index, values),
         job_loss_table=job_loss_rows(plan),
-        verdict=VerdictOut(level=judged.level, reasons=judged.reasons, criteria=judged.criteria,
-                           computed=judged.computed),
+        verdict=VerdictOut(
+            level=judged.level, reasons=judged.reasons, criteria=judged.criteria, computed=judged.computed
+        ),
         steps=cost_steps(plan, cost),
         warnings=plan_warnings(plan, limit),
         assumptions=assumptions(plan),
         version=__version__,
     )
-
-
