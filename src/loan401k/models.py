@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -22,11 +23,16 @@ from pydantic import (
     ValidationError,
 )
 
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+
 
 def _parse_money(value: Any) -> Any:
     """Accept 15000, "15000", "15,000" and "$15,000" (the web form sends text)."""
     if isinstance(value, str):
-        cleaned = value.strip().replace(",", "").replace("$", "").replace(" ", "")
+        cleaned = value.strip().replace("$", "").replace(" ", "")
+        # commas only as thousands separators: "15,000" yes; "1,5" (a decimal comma) is an error
+        if "," in cleaned and _THOUSANDS.fullmatch(cleaned):
+            cleaned = cleaned.replace(",", "")
         return cleaned or None
     if isinstance(value, bool):
         raise ValueError("must be a number of dollars, not true/false")

@@ -10,6 +10,7 @@ from .. import __version__
 from ..engine.amortization import max_principal_for_payment
 from ..engine.loan import Loan, LoanTerms, build_loan
 from ..models import (
+    MAX_MONEY,
     DistributionResult,
     InputError,
     LimitResult,
@@ -88,7 +89,7 @@ def require(inputs: LoanInput, command: str, *names: str) -> None:
         raise InputError([Problem(field=n, message=f"required for {command}") for n in missing])
 
 
-def check_consistency(inputs: LoanInput) -> None:
+def check_consistency(inputs: LoanInput, command: str = "analyze") -> None:
     """Rules that tie fields together; each problem names the field to change."""
     law = law_for(inputs)
     problems: list[Problem] = []
@@ -137,7 +138,7 @@ def check_consistency(inputs: LoanInput) -> None:
         bad("retirement_age",
             f"{inputs.retirement_age} is not after age {inputs.age}; allowed range: "
             f"{inputs.age + 1} to 100")
-    elif inputs.age is not None and inputs.amount is not None:
+    elif inputs.age is not None and inputs.amount is not None and command != "distribution":
         months_left = 12 * (inputs.retirement_age - inputs.age)
         repaid_by = inputs.payoff_month or inputs.term_months
         if repaid_by > months_left:
@@ -153,7 +154,7 @@ def check_consistency(inputs: LoanInput) -> None:
 def prepare(data: Inputs, command: str, *required: str) -> LoanInput:
     inputs = parse_input(data)
     require(inputs, command, *required)
-    check_consistency(inputs)
+    check_consistency(inputs, command)
     return inputs
 
 
@@ -263,6 +264,10 @@ def schedule(data: Inputs) -> ScheduleResult:
     if inputs.amount is None and inputs.payment is not None:
         terms = loan_terms(inputs, amount=Decimal(1))
         amount = max_principal_for_payment(inputs.payment, terms.period_rate, terms.periods)
+        if amount > MAX_MONEY:
+            raise InputError([Problem(field="payment", message=(
+                f"{inputs.payment} buys ${amount:,.2f}, over the ${MAX_MONEY:,} an amount may be; "
+                "lower the payment or raise the rate"))])
         inputs = inputs.model_copy(update={"amount": amount})
     inputs = prepare(inputs, "schedule", "amount")
     loan = build_loan(loan_terms(inputs))
