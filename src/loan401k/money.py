@@ -30,6 +30,11 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def cents_of(value: float) -> Decimal:
+    """A projected (float) amount as exact cents, for display and sums to the cent."""
+    return cents(D(float(value)))
+
+
 def pct(value: Decimal | float | int) -> Decimal:
     """A user's percent (6.5) as a fraction (0.065)."""
     return D(value) / HUNDRED

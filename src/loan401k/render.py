@@ -34,6 +34,16 @@ def _steps(steps: list[Any]) -> Table:
     return table
 
 
+def _assumptions(items: list[Any]) -> Table:
+    table = Table(title="Assumptions", title_justify="left", box=None, header_style="bold")
+    table.add_column("Input")
+    table.add_column("Value")
+    table.add_column("Source", style="dim")
+    for item in items:
+        table.add_row(item.name, item.value, item.source)
+    return table
+
+
 def _warnings(warnings: list[str]) -> None:
     for warning in warnings:
         console.print(f"[yellow]warning:[/] {warning}")
@@ -140,13 +150,7 @@ def analysis(result: Any, explain: bool = False) -> None:
     if explain:
         console.print(_steps(result.steps))
         console.print(_steps(result.limit.steps))
-    assumptions = Table(title="Assumptions", title_justify="left", box=None, header_style="bold")
-    assumptions.add_column("Input")
-    assumptions.add_column("Value")
-    assumptions.add_column("Source", style="dim")
-    for item in result.assumptions:
-        assumptions.add_row(item.name, item.value, item.source)
-    console.print(assumptions)
+    console.print(_assumptions(result.assumptions))
     _warnings(result.warnings)
 
 
@@ -179,13 +183,7 @@ def comparison(result: Any) -> None:
             speed.add_row(f"{row.term_months} months", usd(row.payment), usd(row.total_interest),
                           usd(row.cost.total), usd(row.net_worth_cost))
         console.print(speed)
-    assumptions = Table(title="Assumptions", title_justify="left", box=None, header_style="bold")
-    assumptions.add_column("Input")
-    assumptions.add_column("Value")
-    assumptions.add_column("Source", style="dim")
-    for item in result.assumptions:
-        assumptions.add_row(item.name, item.value, item.source)
-    console.print(assumptions)
+    console.print(_assumptions(result.assumptions))
     console.print("[dim]Education, not advice: every figure shows its formula; the choice is yours.[/]")
     _warnings(result.warnings)
 

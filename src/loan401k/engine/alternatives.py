@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..money import CENT, HUNDRED, ONE, ZERO, D, cents, pct_text
+from ..money import CENT, HUNDRED, ONE, ZERO, cents, cents_of, pct_text
 from ..rules.distributions import gross_for_net
 from ..rules.tax import TaxProfile
 from .amortization import Amortization, amortize, level_payment, period_rate
@@ -114,10 +114,6 @@ class OptionCost:
     risks: list[str] = field(default_factory=list)
 
 
-def _money(value: float) -> Decimal:
-    return cents(D(float(value)))
-
-
 def _flows_at(months: int, entries: Sequence[tuple[int, Decimal]]) -> np.ndarray:
     flows = np.zeros(months + 1)
     for month, amount in entries:
@@ -148,10 +144,10 @@ def loan_option(
     pocket = scale.outside(paid)
     job_loss = scale.outside(flows.row("job_loss"))
     freed = scale.outside(freed_pay)
-    cost = _money(account + pocket + job_loss - freed)
-    formula = (f"after-tax account dollars lost {_money(account):,.2f} + payments grown outside "
-               f"{_money(pocket):,.2f} + expected job-loss tax and penalty {_money(job_loss):,.2f} "
-               f"- take-home pay freed by lower contributions, grown {_money(freed):,.2f}")
+    cost = cents_of(account + pocket + job_loss - freed)
+    formula = (f"after-tax account dollars lost {cents_of(account):,.2f} + payments grown outside "
+               f"{cents_of(pocket):,.2f} + expected job-loss tax and penalty {cents_of(job_loss):,.2f} "
+               f"- take-home pay freed by lower contributions, grown {cents_of(freed):,.2f}")
     return OptionCost(
         kind="401k_loan", label=label, cost=cost, interest=schedule.total_interest,
         fees=loan.total_fees, taxes=expected_tax, penalties=expected_penalty,
@@ -172,10 +168,10 @@ def hardship_option(
     lost = scale.keep * scale.account(_flows_at(scale.months, [(0, grossed.amount)]))
     formula = (f"withdraw {grossed.amount:,.2f} to net {cash:,.2f} after "
                f"{grossed.federal + grossed.state:,.2f} tax and {grossed.penalty:,.2f} penalty; "
-               f"the withdrawal grown in the plan, after retirement tax: {_money(lost):,.2f}")
+               f"the withdrawal grown in the plan, after retirement tax: {cents_of(lost):,.2f}")
     return OptionCost(
         kind="hardship_withdrawal", label=label or NAMES["hardship_withdrawal"],
-        cost=_money(lost), interest=ZERO, fees=ZERO, taxes=grossed.federal + grossed.state,
+        cost=cents_of(lost), interest=ZERO, fees=ZERO, taxes=grossed.federal + grossed.state,
         penalties=grossed.penalty, payment=None, amount=grossed.amount, term_months=None,
         total_paid=ZERO, apr=None, formula=formula, risks=list(RISKS["hardship_withdrawal"]),
     )
@@ -267,7 +263,7 @@ def borrowing_option(cash: Decimal, loan: Borrowing, scale: Scale) -> OptionCost
     """Every payment comes out of pocket: money that would have been invested outside."""
     principal, fees, schedule = borrowing_schedule(cash, loan)
     paid = _flows_at(scale.months, [(m + 1, p) for m, p in enumerate(schedule.payments)])
-    cost = _money(scale.outside(paid))
+    cost = cents_of(scale.outside(paid))
     promo = (f"{loan.promo_months} months at {pct_text(loan.promo_apr * HUNDRED)} then "
              if loan.kind == "balance_transfer" and loan.promo_months else "")
     formula = (f"borrow {principal:,.2f} ({fees:,.2f} fees financed) at {promo}"

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..money import ZERO, D, cents
+from ..money import ZERO, cents, cents_of
 from .loan import Loan
 from .projection import Contributions
 
@@ -87,15 +87,15 @@ def decompose(
     total_interest: Decimal,
     current_tax_rate: Decimal,
 ) -> Decomposition:
-    growth_missed = cents(D(float(values["growth_missed"])))
-    interest_to_self = cents(D(float(values["interest_to_self"])))
+    growth_missed = cents_of(values["growth_missed"])
+    interest_to_self = cents_of(values["interest_to_self"])
     lost_growth = growth_missed - interest_to_self
     # Only the interest is taxed twice (paid from taxed pay into a pre-tax account); the
     # principal was received tax-free. A Roth source is never taxed again.
     double_tax = ZERO if roth else cents(retirement_tax_rate * interest_to_self)
-    contribution_cut = cents(D(float(values["contribution_cut"])))
-    fees = cents(D(float(values["fees"])))
-    job_loss = cents(D(float(values["job_loss"])))
+    contribution_cut = cents_of(values["contribution_cut"])
+    fees = cents_of(values["fees"])
+    job_loss = cents_of(values["job_loss"])
     total = lost_growth + double_tax + contribution_cut + fees + job_loss
     deflator = (1 + inflation) ** years
     keep = 1 - current_tax_rate

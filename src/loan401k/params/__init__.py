@@ -164,6 +164,10 @@ class ParameterSet:
         return self.parameters[name]
 
     def at(self, day: dt.date) -> Snapshot:
+        return self._snapshot(day)
+
+    @lru_cache(maxsize=64)  # noqa: B019 - the set lives for the process; one snapshot per day
+    def _snapshot(self, day: dt.date) -> Snapshot:
         return Snapshot(
             day=day,
             values={name: p.at(day) for name, p in self.parameters.items()},

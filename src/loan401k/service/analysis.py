@@ -32,7 +32,7 @@ from ..models import (
     Step,
     VerdictOut,
 )
-from ..money import HUNDRED, cents, pct, pct_text
+from ..money import HUNDRED, cents_of, pct, pct_text
 from ..params import Snapshot
 from ..rules.limits import max_new_loan
 from .core import (
@@ -154,14 +154,14 @@ def balances(plan: Plan, index: np.ndarray, values: dict[str, float]) -> Balance
         # model_construct: engine figures already in cents; validation would only cost time
         BalanceYear.model_construct(
             age=age + year,
-            no_loan=cents(Decimal(repr(float(no_loan_path[12 * year])))),
-            with_loan=cents(Decimal(repr(float(with_loan_path[12 * year])))),
+            no_loan=cents_of(no_loan_path[12 * year]),
+            with_loan=cents_of(with_loan_path[12 * year]),
         )
         for year in range(1, plan.months // 12 + 1)
     ]
     return Balances(
-        no_loan=cents(Decimal(repr(float(no_loan_path[-1])))),
-        with_loan=cents(Decimal(repr(float(with_loan_path[-1])))),
+        no_loan=cents_of(no_loan_path[-1]),
+        with_loan=cents_of(with_loan_path[-1]),
         by_year=by_year,
     )
 

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .. import __version__
 from ..engine.amortization import max_principal_for_payment
 from ..engine.loan import Loan, LoanTerms, build_loan
 from ..models import (
@@ -15,7 +14,6 @@ from ..models import (
     InputError,
     LimitResult,
     LoanInput,
-    LoanSummary,
     Problem,
     ScheduleResult,
     ScheduleRow,
@@ -280,10 +278,6 @@ def schedule(data: Inputs) -> ScheduleResult:
     return ScheduleResult(**loan_summary(loan), rows=rows, warnings=law_for(inputs).stale_warnings())
 
 
-def loan_only(inputs: LoanInput, loan: Loan) -> LoanSummary:
-    return LoanSummary(**loan_summary(loan))
-
-
 def distribution(data: Inputs) -> DistributionResult:
     """Tax and the 10 % on a taxable distribution; with `net`, the gross that delivers it."""
     inputs = prepare(data, "distribution", "age")
@@ -305,9 +299,3 @@ def distribution(data: Inputs) -> DistributionResult:
     described = describe(result, tax, exemption, law, inputs.net)
     described.warnings = tax_warnings(inputs) + law.stale_warnings()
     return described
-
-
-def version() -> str:
-    return __version__
-
-

@@ -20,7 +20,7 @@ from ..models import (
     Percentiles,
     StartYearCost,
 )
-from ..money import D, cents, pct
+from ..money import D, cents_of, pct
 from ..rules.limits import max_new_loan
 from .analysis import Plan, build_plan, decomposition, plan_warnings
 from .core import Inputs, limit_terms
@@ -29,19 +29,15 @@ Progress = Callable[[int, int], None]
 FEW_START_YEARS = 30  # below this, percentiles rest on few (and overlapping) histories
 
 
-def _money(value: float) -> Decimal:
-    return cents(D(float(value)))
-
-
 def _percentiles(totals: np.ndarray) -> Percentiles:
-    return Percentiles(**{name: _money(v) for name, v in market.percentiles(totals).items()})
+    return Percentiles(**{name: cents_of(v) for name, v in market.percentiles(totals).items()})
 
 
 def _fan(plan: Plan, with_loan_by_year: np.ndarray) -> list[FanPoint]:
     low, mid, high = market.fan(with_loan_by_year)
     age = plan.inputs.age or 0
-    return [FanPoint(age=age + year + 1, p10=_money(low[year]), p50=_money(mid[year]),
-                     p90=_money(high[year]))
+    return [FanPoint(age=age + year + 1, p10=cents_of(low[year]), p50=cents_of(mid[year]),
+                     p90=cents_of(high[year]))
             for year in range(with_loan_by_year.shape[1])]
 
 

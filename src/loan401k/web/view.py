@@ -191,22 +191,17 @@ def extras(result: AnalysisResult) -> dict[str, Any]:
     out["comparison"] = _optional("compare", body)
     out["backtest"] = _optional("backtest", body)
     out["montecarlo"] = _optional("montecarlo", body)
-    out["faster"] = repay_faster(body, result)
+    out["faster"] = repay_faster(result, out["comparison"])
     return out
 
 
-def repay_faster(body: dict[str, Any], result: AnalysisResult) -> list[tuple[int, Any]]:
-    """The cost at shorter terms: the same scenario asked of the service again."""
-    rows = []
-    for months in sorted({12, 24, 36, 60, result.inputs.term_months}):
-        try:
-            other = result if months == result.inputs.term_months else service.analyze(
-                {**body, "term_months": months, "payoff_month": None}
-            )
-        except InputError:
-            continue
-        rows.append((months, other))
-    return rows
+def repay_faster(result: AnalysisResult, comparison: Any) -> list[tuple[int, Decimal, Decimal, Decimal]]:
+    """(months, payment, interest, cost) at 12/24/36/60 months - the comparison's payoff-speed
+    rows, computed once by the service - plus your own term from this analysis."""
+    rows = {row.term_months: (row.payment, row.total_interest, row.cost.total)
+            for row in (comparison.payoff_speed if comparison is not None else [])}
+    rows[result.inputs.term_months] = (result.loan.payment, result.loan.total_interest, result.cost.total)
+    return [(months, *rows[months]) for months in sorted(rows)]
 
 
 # --------------------------------------------------------------------------- charts
