@@ -30,6 +30,15 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def usd(value: Decimal | float | int, whole: bool = False, auto: bool = False) -> str:
+    """Dollars for people: "$1,234.56", "-$2,649.08"; `whole` drops cents, `auto` drops ".00"."""
+    sign = "-" if value < 0 else ""
+    text = f"{abs(value):,.0f}" if whole else f"{abs(value):,.2f}"
+    if auto and text.endswith(".00"):
+        text = text[:-3]
+    return f"{sign}${text}"
+
+
 def cents_of(value: float) -> Decimal:
     """A projected (float) amount as exact cents, for display and sums to the cent."""
     return cents(D(float(value)))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..money import usd
+
 CRITERIA = ("stable_job", "repay_within_24_months", "alternatives_exhausted",
             "prevents_catastrophe", "keeps_contributions", "other_savings")
 
@@ -43,10 +45,6 @@ class VerdictResult:
     computed: list[str] = field(default_factory=list)
 
 
-def _usd(value: Decimal) -> str:
-    return f"${value:,.0f}"
-
-
 def resolve(answers: dict[str, bool | None], signals: Signals) -> tuple[dict[str, bool | None], list[str]]:
     """Fill the two criteria the scenario can answer when the user left them open."""
     resolved = dict(answers)
@@ -66,18 +64,18 @@ def _reason(name: str, value: bool | None, s: Signals) -> str | None:
     if name == "stable_job":
         prefix = "Your job is not stable" if value is False else "Job stability unanswered"
         return (f"{prefix}: if you leave your job in month {s.worst_separation_month} you owe "
-                f"{_usd(s.worst_separation_cost)} in tax and penalty unless you repay or roll "
-                f"over the balance; the expected cost of that risk is {_usd(s.job_loss_expected)} "
+                f"{usd(s.worst_separation_cost, whole=True)} in tax and penalty unless you repay or roll "
+                f"over the balance; the expected cost of that risk is {usd(s.job_loss_expected, whole=True)} "
                 f"at {s.retirement_age}.")
     if name == "repay_within_24_months":
         return (f"Repaying over {s.repay_months} months keeps the money out of the market longer "
                 "than the 12-24 months the guide advises.")
     if name == "keeps_contributions":
         return (f"Cutting contributions to {s.during_contribution} while repaying costs "
-                f"{_usd(s.contribution_cut)} at {s.retirement_age}.")
+                f"{usd(s.contribution_cut, whole=True)} at {s.retirement_age}.")
     if name == "other_savings":
         return (f"Without other savings to repay the balance after a job loss, you would owe "
-                f"up to {_usd(s.worst_separation_cost)} in tax and penalty.")
+                f"up to {usd(s.worst_separation_cost, whole=True)} in tax and penalty.")
     word = "not met" if value is False else "unanswered"
     return f"{QUESTIONS[name]}: {word}."
 
@@ -89,7 +87,7 @@ def verdict(answers: dict[str, bool | None], signals: Signals) -> VerdictResult:
     cheaper = signals.cheaper_alternative
     reasons = []
     if cheaper:
-        reasons.append(f"{cheaper} costs {_usd(signals.cheaper_by)} less than the 401(k) loan "
+        reasons.append(f"{cheaper} costs {usd(signals.cheaper_by, whole=True)} less than the 401(k) loan "
                        "on the same scale.")
     reasons += [r for n in CRITERIA if (r := _reason(n, criteria.get(n), signals))]
     if criteria.get("stable_job") is False or len(unmet) >= 3 or (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..models import DistributionResult, Step
-from ..money import CENT, HUNDRED, ONE, ZERO, cents
+from ..money import CENT, HUNDRED, ONE, ZERO, cents, usd
 from ..params import Snapshot
 from .tax import TaxProfile
 
@@ -102,25 +102,25 @@ def describe(
     if asked_net is not None:
         steps.append(Step(
             rule="gross_up", value=result.amount, citation="METHOD §5",
-            text=(f"To receive ${asked_net:,.2f} after tax and penalty you must withdraw "
-                  f"${result.amount:,.2f}"),
+            text=(f"To receive {usd(asked_net)} after tax and penalty you must withdraw "
+                  f"{usd(result.amount)}"),
         ))
     if tax.uses_brackets:
         steps.append(Step(
             rule="federal_tax", value=result.federal, citation=tax.citation,
-            text=(f"Federal tax: tax on taxable income ${tax.taxable_income:,.2f} + "
-                  f"${result.amount:,.2f} minus tax on ${tax.taxable_income:,.2f} "
-                  f"({tax.tax_year} brackets) = ${result.federal:,.2f}"),
+            text=(f"Federal tax: tax on taxable income {usd(tax.taxable_income)} + "
+                  f"{usd(result.amount)} minus tax on {usd(tax.taxable_income)} "
+                  f"({tax.tax_year} brackets) = {usd(result.federal)}"),
         ))
     else:
         steps.append(Step(
             rule="federal_tax", value=result.federal, citation="IRC §402(a); §72",
             text=(f"Federal tax at your marginal rate {tax.flat_rate * HUNDRED:.4g}% of "
-                  f"${result.amount:,.2f} = ${result.federal:,.2f}"),
+                  f"{usd(result.amount)} = {usd(result.federal)}"),
         ))
     steps.append(Step(
         rule="state_tax", value=result.state, citation="State income tax (flat rate given)",
-        text=f"State tax at {tax.state_rate * HUNDRED:.4g}% = ${result.state:,.2f}",
+        text=f"State tax at {tax.state_rate * HUNDRED:.4g}% = {usd(result.state)}",
     ))
     exemption_words = {
         "age_59_half": "you are 59½ or older",
@@ -128,7 +128,7 @@ def describe(
         "public_safety_50": "public-safety employee who left in or after the year you turned 50",
     }
     if exemption is None:
-        text = f"10% additional tax on early distributions = ${result.penalty:,.2f}"
+        text = f"10% additional tax on early distributions = {usd(result.penalty)}"
     else:
         text = f"No 10% additional tax: {exemption_words[exemption]}"
     steps.append(Step(rule="additional_tax", value=result.penalty,

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from ..models import LimitResult, Step
-from ..money import CENT, ZERO
+from ..money import CENT, ZERO, usd
 from ..params import Snapshot
+
+
+def _usd(value: Decimal) -> str:
+    return usd(value, auto=True)  # cents only where they matter
 
 
 @dataclass(frozen=True)
@@ -28,10 +32,6 @@ class LimitTerms:
     max_loans: int | None = None
     disaster: bool = False
     requested: Decimal | None = None
-
-
-def _usd(value: Decimal) -> str:
-    return f"${value:,.2f}".replace(".00", "")
 
 
 def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
@@ -49,22 +49,32 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
     # highest balance in the prior 12 months over today's balance.
     look_back = max(ZERO, highest - terms.outstanding)
     cap = dollar_cap - look_back
-    steps.append(Step(
-        rule="dollar_cap", value=cap, citation=cap_cite,
-        text=(f"Dollar cap {_usd(dollar_cap)} less the excess of the highest loan balance in the "
-              f"last 12 months ({_usd(highest)}) over today's ({_usd(terms.outstanding)}): "
-              f"{_usd(dollar_cap)} - {_usd(look_back)} = {_usd(cap)}"),
-    ))
+    steps.append(
+        Step(
+            rule="dollar_cap",
+            value=cap,
+            citation=cap_cite,
+            text=(
+                f"Dollar cap {_usd(dollar_cap)} less the excess of the highest loan balance in the "
+                f"last 12 months ({_usd(highest)}) over today's ({_usd(terms.outstanding)}): "
+                f"{_usd(dollar_cap)} - {_usd(look_back)} = {_usd(cap)}"
+            ),
+        )
+    )
 
     # A limit is a ceiling: round down, so a loan at the limit never exceeds one-half of the
     # vested balance (half of $80,000.01 is $40,000.005; $40,000.01 would be over it).
     half = (terms.vested * fraction).quantize(CENT, rounding=ROUND_DOWN)
     vested_prong, vested_rule = half, "half_vested"
     share = "all" if fraction == 1 else f"{fraction:.0%}"
-    steps.append(Step(
-        rule="half_vested", value=half, citation=fraction_cite,
-        text=f"{share} of the vested balance {_usd(terms.vested)} = {_usd(half)}",
-    ))
+    steps.append(
+        Step(
+            rule="half_vested",
+            value=half,
+            citation=fraction_cite,
+            text=f"{share} of the vested balance {_usd(terms.vested)} = {_usd(half)}",
+        )
+    )
     if terms.allow_10k_floor and not terms.disaster:
         floor = law["loan_floor"]
         # §72(p)(2)(A)(ii)(II): the greater of half the vested balance or $10,000 ...
@@ -74,58 +84,93 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
         # ... but a loan can never exceed what is vested (DOL adequate security, 50 % rule).
         if vested_prong > terms.vested:
             vested_prong, vested_rule = terms.vested, "vested_balance"
-        steps.append(Step(
-            rule=vested_rule if vested_rule != "half_vested" else "ten_thousand_floor",
-            value=vested_prong, citation=law.citation("loan_floor"),
-            text=(f"The plan adopts the {_usd(floor)} floor: the greater of {_usd(half)} and "
-                  f"{_usd(floor)}, at most the vested balance = {_usd(vested_prong)}"),
-        ))
+        steps.append(
+            Step(
+                rule=vested_rule if vested_rule != "half_vested" else "ten_thousand_floor",
+                value=vested_prong,
+                citation=law.citation("loan_floor"),
+                text=(
+                    f"The plan adopts the {_usd(floor)} floor: the greater of {_usd(half)} and "
+                    f"{_usd(floor)}, at most the vested balance = {_usd(vested_prong)}"
+                ),
+            )
+        )
 
     if cap <= vested_prong:
         allowed, binding = cap, "dollar_cap"
     else:
         allowed, binding = vested_prong, vested_rule
     allowed = max(ZERO, allowed)
-    steps.append(Step(
-        rule=binding, value=allowed, citation="IRC §72(p)(2)(A)",
-        text=f"All loans together may reach the lesser of the two: {_usd(allowed)}",
-    ))
+    steps.append(
+        Step(
+            rule=binding,
+            value=allowed,
+            citation="IRC §72(p)(2)(A)",
+            text=f"All loans together may reach the lesser of the two: {_usd(allowed)}",
+        )
+    )
     max_loan = max(ZERO, allowed - terms.outstanding)
-    steps.append(Step(
-        rule="outstanding", value=max_loan, citation="IRC §72(p)(2)(A); §72(p)(2)(E)",
-        text=(f"Less loans outstanding today ({_usd(terms.outstanding)}): "
-              f"new loan up to {_usd(max_loan)}"),
-    ))
+    steps.append(
+        Step(
+            rule="outstanding",
+            value=max_loan,
+            citation="IRC §72(p)(2)(A); §72(p)(2)(E)",
+            text=(
+                f"Less loans outstanding today ({_usd(terms.outstanding)}): new loan up to {_usd(max_loan)}"
+            ),
+        )
+    )
 
     eligible = True
     if terms.max_loans is not None and terms.existing_loans >= terms.max_loans:
         eligible, binding = False, "loan_count"
-        steps.append(Step(
-            rule="loan_count", value=Decimal(terms.existing_loans),
-            citation="Plan document (no federal limit on the number of loans; TD 9021)",
-            text=(f"The plan allows {terms.max_loans} loan(s) at a time and you have "
-                  f"{terms.existing_loans}: not eligible for another"),
-        ))
+        steps.append(
+            Step(
+                rule="loan_count",
+                value=Decimal(terms.existing_loans),
+                citation="Plan document (no federal limit on the number of loans; TD 9021)",
+                text=(
+                    f"The plan allows {terms.max_loans} loan(s) at a time and you have "
+                    f"{terms.existing_loans}: not eligible for another"
+                ),
+            )
+        )
     elif max_loan < terms.min_loan or max_loan == 0:
         eligible, binding = False, "plan_minimum"
-        steps.append(Step(
-            rule="plan_minimum", value=terms.min_loan, citation=law.citation("plan_min_loan"),
-            text=(f"{_usd(max_loan)} is below the plan's minimum loan of {_usd(terms.min_loan)}: "
-                  "not eligible"),
-        ))
+        steps.append(
+            Step(
+                rule="plan_minimum",
+                value=terms.min_loan,
+                citation=law.citation("plan_min_loan"),
+                text=(
+                    f"{_usd(max_loan)} is below the plan's minimum loan of {_usd(terms.min_loan)}: "
+                    "not eligible"
+                ),
+            )
+        )
     if not eligible:
         max_loan = ZERO
 
     excess = ZERO
     if terms.requested is not None and terms.requested > max_loan:
         excess = terms.requested - max_loan
-        steps.append(Step(
-            rule="excess", value=excess, citation="IRC §72(p)(1)(A); Treas. Reg. §1.72(p)-1 Q&A-4",
-            text=(f"You asked for {_usd(terms.requested)}: the {_usd(excess)} above the limit would "
-                  "be a deemed distribution, taxable (and subject to the 10% additional tax) "
-                  "when the loan is made"),
-        ))
+        steps.append(
+            Step(
+                rule="excess",
+                value=excess,
+                citation="IRC §72(p)(1)(A); Treas. Reg. §1.72(p)-1 Q&A-4",
+                text=(
+                    f"You asked for {_usd(terms.requested)}: the {_usd(excess)} above the limit would "
+                    "be a deemed distribution, taxable (and subject to the 10% additional tax) "
+                    "when the loan is made"
+                ),
+            )
+        )
     return LimitResult(
-        max_loan=max_loan, eligible=eligible, binding_rule=binding,
-        requested=terms.requested, excess=excess, steps=steps,
+        max_loan=max_loan,
+        eligible=eligible,
+        binding_rule=binding,
+        requested=terms.requested,
+        excess=excess,
+        steps=steps,
     )

@@ -32,7 +32,7 @@ from ..models import (
     Step,
     VerdictOut,
 )
-from ..money import HUNDRED, cents_of, pct, pct_text
+from ..money import HUNDRED, cents_of, pct, pct_text, usd
 from ..params import Snapshot
 from ..rules.limits import max_new_loan
 from .core import (
@@ -260,54 +260,54 @@ def cost_steps(plan: Plan, cost: Decomposition) -> list[Step]:
             value=cost.growth_missed,
             citation="METHOD §4",
             text=f"The borrowed money, out of the market until each principal payment returns "
-            f"it, misses ${cost.growth_missed:,.2f} of growth by {age}",
+            f"it, misses {usd(cost.growth_missed)} of growth by {age}",
         ),
         Step(
             rule="interest_to_self",
             value=cost.interest_to_self,
             citation="METHOD §4",
             text=f"The interest you pay goes into your own account and grows to "
-            f"${cost.interest_to_self:,.2f}",
+            f"{usd(cost.interest_to_self)}",
         ),
         Step(
             rule="lost_growth",
             value=cost.lost_growth,
             citation="METHOD §4",
-            text=f"Net lost growth = ${cost.growth_missed:,.2f} - ${cost.interest_to_self:,.2f} "
-            f"= ${cost.lost_growth:,.2f}",
+            text=f"Net lost growth = {usd(cost.growth_missed)} - {usd(cost.interest_to_self)} "
+            f"= {usd(cost.lost_growth)}",
         ),
         Step(
             rule="double_tax",
             value=cost.double_tax,
             citation="IRC §72(p)(3); METHOD §4",
             text=f"The interest was paid from taxed pay and is taxed again when withdrawn: "
-            f"{pct_text(r)} x ${cost.interest_to_self:,.2f} = ${cost.double_tax:,.2f} "
+            f"{pct_text(r)} x {usd(cost.interest_to_self)} = {usd(cost.double_tax)} "
             "(the principal is not taxed twice: you received it tax-free)",
         ),
         Step(
             rule="contribution_cut",
             value=cost.contribution_cut,
             citation="METHOD §3",
-            text=f"Contributions and match not made while repaying, grown: ${cost.contribution_cut:,.2f}",
+            text=f"Contributions and match not made while repaying, grown: {usd(cost.contribution_cut)}",
         ),
         Step(
             rule="fees",
             value=cost.fees,
             citation="Plan loan policy",
-            text=f"Loan fees charged to the account, grown: ${cost.fees:,.2f}",
+            text=f"Loan fees charged to the account, grown: {usd(cost.fees)}",
         ),
         Step(
             rule="job_loss",
             value=cost.job_loss,
             citation="IRC §402(c)(3)(C); §72(t); METHOD §6",
-            text=f"Expected tax and penalty if you separate before repaying, grown: ${cost.job_loss:,.2f}",
+            text=f"Expected tax and penalty if you separate before repaying, grown: {usd(cost.job_loss)}",
         ),
         Step(
             rule="total",
             value=cost.total,
             citation="METHOD §4",
-            text=f"Total = ${cost.total:,.2f} at {age}; ${cost.total_today:,.2f} in today's "
-            f"dollars; ${cost.per_dollar:,.2f} per dollar borrowed",
+            text=f"Total = {usd(cost.total)} at {age}; {usd(cost.total_today)} in today's "
+            f"dollars; {usd(cost.per_dollar)} per dollar borrowed",
         ),
     ]
 
@@ -317,8 +317,8 @@ def plan_warnings(plan: Plan, limit: LimitResult) -> list[str]:
     warnings = list(tax_warnings(inputs)) + law.stale_warnings()
     if limit.excess:
         warnings.append(
-            f"The amount is ${limit.excess:,.2f} over the limit of "
-            f"${limit.max_loan:,.2f}: that part would be a taxable deemed "
+            f"The amount is {usd(limit.excess)} over the limit of "
+            f"{usd(limit.max_loan)}: that part would be a taxable deemed "
             "distribution when the loan is made (not included in the cost)."
         )
     if not limit.eligible:

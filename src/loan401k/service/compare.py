@@ -30,7 +30,7 @@ from ..models import (
     PayoffSpeedRow,
     Problem,
 )
-from ..money import HUNDRED, ONE, ZERO, cents, pct, pct_text
+from ..money import HUNDRED, ONE, ZERO, cents, pct, pct_text, usd
 from ..rules.distributions import penalty_exemption
 from ..rules.limits import max_new_loan
 from .analysis import Plan, build_plan, decomposition, deterministic_index, plan_warnings
@@ -234,8 +234,8 @@ def option_warnings(plan: Plan, options: list[OptionCost]) -> list[str]:
         if option.kind != "hardship_withdrawal":
             continue
         if option.amount > available:
-            warnings.append(f"{option.label}: the gross withdrawal ${option.amount:,.2f} is more "
-                            f"than the ${available:,.2f} available in the account.")
+            warnings.append(f"{option.label}: the gross withdrawal {usd(option.amount)} is more "
+                            f"than the {usd(available)} available in the account.")
         if inputs.source == "roth":
             warnings.append(f"{option.label}: a Roth withdrawal is taxed only on its earnings; "
                             "the figures tax all of it (an upper bound on its cost).")
