@@ -12,16 +12,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from . import money
 from .models import DistributionResult, LimitResult, ScheduleResult
 
 console = Console(highlight=False)
 
 
 def usd(value: Decimal | float | int | None, whole: bool = False) -> str:
-    if value is None:
-        return "-"
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.0f}" if whole else f"{sign}${abs(value):,.2f}"
+    return "-" if value is None else money.usd(value, whole=whole)
 
 
 def _steps(steps: list[Any]) -> Table:
