@@ -47,10 +47,9 @@ class ReturnsTable:
 
     def portfolio(self, stock_pct: float) -> np.ndarray:
         """Yearly return of a stock/bond mix rebalanced every year (stock_pct in percent)."""
-        if not 0 <= stock_pct <= 100:
-            raise ValueError(f"stock_pct must be within 0..100, got {stock_pct}")
-        s = stock_pct / 100
-        return s * self.stocks + (1 - s) * self.bonds
+        from ..engine.market import portfolio_returns  # the one definition of the mix
+
+        return portfolio_returns(self.stocks, self.bonds, stock_pct)
 
 
 def _default_dir() -> Traversable:

@@ -57,7 +57,7 @@ def _warnings(plan: Plan) -> list[str]:
 
 def _portfolio(plan: Plan) -> np.ndarray:
     table = load_returns()
-    return market.portfolio_returns(table.stocks, table.bonds, float(plan.inputs.stock_pct))
+    return table.portfolio(float(plan.inputs.stock_pct))
 
 
 def backtest(data: Inputs, progress: Progress | None = None) -> BacktestResult:
@@ -97,7 +97,7 @@ def backtest(data: Inputs, progress: Progress | None = None) -> BacktestResult:
 def historical_moments(stock_pct: float) -> tuple[float, float]:
     """Arithmetic mean and sample standard deviation (ddof 1) of the portfolio, fractions."""
     table = load_returns()
-    returns = market.portfolio_returns(table.stocks, table.bonds, stock_pct)
+    returns = table.portfolio(stock_pct)
     return float(returns.mean()), float(returns.std(ddof=1))
 
 
