@@ -57,14 +57,6 @@ def expected_headline(result: dict) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def errors(page):
-    seen: list[str] = []
-    page.on("console", lambda message: seen.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: seen.append(str(error)))
-    return seen
-
-
 def wait_until(page, expression: str, timeout: float = 10.0) -> None:
     """Poll from Python: the page's CSP forbids the eval that wait_for_function needs."""
     deadline = time.monotonic() + timeout
@@ -78,16 +70,21 @@ def wait_recomputed(page, before: int) -> None:
     wait_until(page, f"() => Number(document.documentElement.dataset.recomputed || 0) > {before}")
 
 
-def count(page) -> int:
-    return int(page.evaluate("Number(document.documentElement.dataset.recomputed || 0)"))
+def count(page, name: str = "recomputed") -> int:
+    return int(page.evaluate(f"Number(document.documentElement.dataset.{name} || 0)"))
+
+
+def wait_counter(page, name: str, before: int) -> None:
+    wait_until(page, f"() => Number(document.documentElement.dataset.{name} || 0) > {before}")
 
 
 def test_typing_a_new_amount_updates_numbers_and_chart(page, base_url, errors):
     page.goto(base_url + "/")
     chart_before = page.locator("#answer-charts .balance svg").inner_html()
-    before = count(page)
+    before, charts_before = count(page), count(page, "charts")
     page.fill("#f-amount", "$25,000")
     wait_recomputed(page, before)
+    wait_counter(page, "charts", charts_before)  # the charts follow the numbers
     result = api_analysis(
         base_url,
         {
@@ -215,27 +212,72 @@ def test_axe_finds_no_wcag_a_or_aa_violations(page, base_url, path):
     assert violations == []
 
 
+START, END = "<!-- page-recompute:start -->", "<!-- page-recompute:end -->"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace only the page-recompute section of performance.md (other sections, such as the
+    API's load figures, belong to other tests and stay as they are)."""
+    text = path.read_text() if path.exists() else "# Performance\n"
+    block = f"{START}\n{section.strip()}\n{END}"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
+
+
+def test_write_section_keeps_other_sections(tmp_path):
+    path = tmp_path / "performance.md"
+    path.write_text(f"# Performance\n\n{START}\nold\n{END}\n\n## API under load\n\nkept\n")
+    write_section(path, "new")
+    assert path.read_text() == f"# Performance\n\n{START}\nnew\n{END}\n\n## API under load\n\nkept\n"
+
+
 def test_recompute_time_is_measured(page, base_url):
     """Input change → numbers on screen, measured in the page (written to docs/performance.md)."""
     page.goto(base_url + "/")
-    samples = []
+    numbers, charts, market = [], [], []
     for amount in range(10_000, 22_000, 1_000):
-        before = count(page)
+        before = {name: count(page, name) for name in ("recomputed", "charts", "market")}
         page.fill("#f-amount", str(amount))
-        wait_recomputed(page, before)
-        samples.append(float(page.evaluate("document.documentElement.dataset.recomputeMs")))
-    assert len(samples) == 12 and all(ms > 0 for ms in samples)
-    samples.sort()
-    median, worst = statistics.median(samples), samples[-1]
+        wait_recomputed(page, before["recomputed"])
+        wait_counter(page, "charts", before["charts"])
+        wait_counter(page, "market", before["market"])
+        stats = page.evaluate("({...document.documentElement.dataset})")
+        numbers.append(float(stats["recomputeMs"]))
+        charts.append(float(stats["chartsMs"]))
+        market.append(float(stats["marketMs"]))
+        assert page.locator("#history-sec.stale").count() == 0  # the history section caught up
+    assert len(numbers) == 12 and all(ms > 0 for ms in numbers)
+    rows = [
+        ("numbers (the headline, limit, verdict)", numbers),
+        ("charts and tables below", charts),
+        ("history and simulations (after a 700 ms pause)", market),
+    ]
+    table = "\n".join(f"| {name} | {statistics.median(ms):.0f} | {max(ms):.0f} |" for name, ms in rows)
     DOCS.mkdir(parents=True, exist_ok=True)
-    (DOCS / "performance.md").write_text(
-        "# Page performance\n\n"
-        "Time from an input change to updated numbers on the page, measured in headless Chromium\n"
-        "by `tests/web/test_browser.py::test_recompute_time_is_measured` (12 edits of the loan\n"
-        "amount; `performance.now()` from the input event to the end of the render, which includes\n"
-        "the 150 ms debounce, `POST /api/v1/analysis`, the `/fragment` charts and the DOM update).\n\n"
-        f"| measure | ms |\n|---|---|\n| median | {median:.0f} |\n| slowest | {worst:.0f} |\n"
-        f"| median minus the 150 ms debounce | {median - 150:.0f} |\n\n"
-        "Machine: the project's 2-core Debian 12 box; one uvicorn worker in the test process.\n"
-        "Regenerated on every browser-test run; tests never assert on time.\n"
+    write_section(
+        DOCS / "performance.md",
+        f"""
+## Page recompute
+
+Time from an input change to updated numbers on the page, measured in headless Chromium by
+`tests/web/test_browser.py::test_recompute_time_is_measured`: 12 edits of the loan amount,
+`performance.now()` from the input event to the end of each DOM update. Each figure includes
+the 90 ms debounce. The numbers are rendered from `POST /api/v1/analysis` as soon as it
+answers; the charts and tables (`/fragment?part=core`) follow; the history and Monte Carlo
+section (`/fragment?part=market`, about 20 ms of computing) waits until typing has paused for
+700 ms (or the reader asks for it), so it is not redone on every keystroke.
+
+| from an input change to | median ms | slowest ms |
+|---|---|---|
+{table}
+
+Target (issue 6): numbers ≤ 200 ms for the deterministic part. Machine: the project's 2-core
+Debian 12 box; one uvicorn worker in the test process, browser and server on localhost.
+Regenerated on every browser-test run (into docs/ only with `make docs-shots`); tests never
+assert on time.
+""",
     )

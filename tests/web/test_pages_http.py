@@ -116,10 +116,174 @@ def test_unknown_scenario_is_404(client):
 
 
 def test_form_mapping_round_trips():
-    values = {**QUERY, "alt_kind": "credit_card", "alt_apr_pct": "24", "crit_stable_job": "yes",
-              "allow_10k_floor": "on"}
+    values = {
+        **QUERY,
+        "alt_kind_0": "credit_card",
+        "alt_apr_pct_0": "24",
+        "alt_kind_2": "personal_loan",
+        "alt_apr_pct_2": "11",
+        "alt_term_months_2": "24",
+        "crit_stable_job": "yes",
+        "crit_other_savings": "no",
+        "allow_10k_floor": "on",
+    }
     body = view.to_input(values)
-    assert body["alternatives"] == [{"kind": "credit_card", "apr_pct": "24"}]
-    assert body["criteria"] == {"stable_job": True}
+    assert body["alternatives"] == [
+        {"kind": "credit_card", "apr_pct": "24"},
+        {"kind": "personal_loan", "apr_pct": "11", "term_months": "24"},
+    ]
+    assert body["criteria"] == {"stable_job": True, "other_savings": False}
     assert body["allow_10k_floor"] is True
     assert view.to_input(view.from_input(body)) == body
+
+
+def test_old_share_links_with_one_alternative_still_work():
+    values = view.form_values({**QUERY, "alt_kind": "credit_card", "alt_apr_pct": "24"})
+    assert view.to_input(values)["alternatives"] == [{"kind": "credit_card", "apr_pct": "24"}]
+
+
+#: Every kind of LoanInput field the form has no control for, plus alternatives and criteria.
+FULL = {
+    "amount": 12000,
+    "vested_balance": 80000,
+    "age": 41,
+    "retirement_age": 67,
+    "filing_status": "married_joint",
+    "taxable_income": 95000,
+    "state_rate_pct": 4.5,
+    "tax_year": 2026,
+    "source": "pretax",
+    "annual_rate_pct": 8.25,
+    "term_months": 48,
+    "frequency": "biweekly",
+    "rate_convention": "effective",
+    "start_date": "2026-03-01",
+    "extra_payment": 25,
+    "min_loan": 500,
+    "max_loans": 2,
+    "salary": 70000,
+    "contribution_pct": 6,
+    "contribution_during_loan_pct": 3,
+    "match_rate_pct": 50,
+    "match_limit_pct": 6,
+    "annual_return_pct": 6.5,
+    "return_convention": "nominal",
+    "inflation_pct": 2.7,
+    "outside_tax_drag_pct": 10,
+    "job_loss_annual_pct": 8,
+    "stock_pct": 60,
+    "paths": 3000,
+    "seed": 7,
+    "model": "lognormal",
+    "mean_pct": 6,
+    "vol_pct": 12,
+    "separated_from_service": False,
+    "alternatives": [
+        {"kind": "credit_card", "apr_pct": 19.9, "label": "My card"},
+        {"kind": "personal_loan", "apr_pct": 10.5, "term_months": 36, "fee": 150},
+        {"kind": "balance_transfer", "apr_pct": 24, "fee_pct": 3, "promo_months": 12, "promo_apr_pct": 1.5},
+    ],
+    "criteria": {"stable_job": True, "prevents_catastrophe": False, "other_savings": True},
+}
+
+
+def test_every_input_field_round_trips_through_the_form():
+    values = view.from_input(FULL)
+    assert view.to_input(values) == view.to_input(view.form_values(values))  # the query reads them all
+    assert loan401k.models.parse_input(view.to_input(values)) == loan401k.models.parse_input(FULL)
+
+
+def test_saved_scenario_with_fields_the_form_lacks(client):
+    saved = client.post("/api/v1/scenarios", json=FULL)
+    assert saved.status_code == 201
+    page = client.get(f"/s/{saved.json()['id']}").text
+    for name in (
+        "tax_year",
+        "rate_convention",
+        "min_loan",
+        "paths",
+        "seed",
+        "model",
+        "alt_label_0",
+        "alt_fee_1",
+        "alt_promo_apr_pct_2",
+    ):
+        assert re.search(rf'type="hidden" name="{name}" value="[^"]+"', page), name
+    assert re.search(r'name="start_date"[^>]*value="2026-03-01"', page)
+    expected_result = loan401k.analyze(FULL)
+    assert f"{usd(expected_result.cost.total)} at 67" in text_of(page)
+    assert usd(expected_result.loan.payment, cents=True) in page
+    # and submitting that page's form (no JavaScript) saves the same scenario again
+    form = {
+        name: value
+        for tag, name, value in re.findall(r'(<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"[^>]*>)', page)
+        if 'type="checkbox"' not in tag or " checked" in tag
+    }
+    form.update(
+        re.findall(
+            r'<select[^>]*name="([^"]+)"[^>]*>(?:(?!</select>).)*?<option value="([^"]*)" selected',
+            page,
+            flags=re.S,
+        )
+    )
+    form.pop("share-link", None)
+    again = client.post("/save", data=form, follow_redirects=False)
+    assert again.status_code == 303
+    second = client.get("/api/v1/scenarios/" + again.headers["location"].split("/")[-1]).json()
+    assert loan401k.models.parse_input(second) == loan401k.models.parse_input(FULL)
+
+
+def test_typical_alternatives_are_cited_parameters(client):
+    from loan401k.params import parameters
+
+    page = text_of(client.get("/", params=QUERY).text)
+    assert "typical rates — change them under More" in page
+    for name in (
+        "credit_card_apr",
+        "personal_loan_apr",
+        "balance_transfer_fee",
+        "balance_transfer_promo_months",
+    ):
+        assert parameters()[name].citation in page.replace("&#39;", "'")
+    body = {
+        **view.to_input(QUERY),
+        "alternatives": [t.alternative for t in view.typical_alternatives(expected().inputs)],
+    }
+    for option in loan401k.compare(body).options:
+        assert f"{option.label} {usd(option.cost)}" in page
+
+
+def test_user_alternatives_replace_the_typical_ones(client):
+    page = client.get("/", params={**QUERY, "alt_kind_0": "heloc", "alt_apr_pct_0": "8.5"}).text
+    assert "typical rates" not in page.split('id="options"')[1]
+    assert "HELOC" in page
+
+
+def test_risks_are_a_list_not_joined_sentences(client):
+    page = client.get("/", params=QUERY).text
+    assert ".; " not in page
+    assert page.count('<ul class="risks">') >= 5
+
+
+def test_backtest_draws_cheaper_years_below_zero(client):
+    query = {
+        **QUERY,
+        "stock_pct": "100",
+        "contribution_monthly": "400",
+        "contribution_during_loan_monthly": "400",
+    }
+    page = client.get("/", params=query).text
+    backtest = loan401k.backtest(view.to_input(query))
+    cheaper = sum(1 for row in backtest.by_start_year if row.total < 0)
+    assert cheaper > 0
+    history = page.split('id="history-sec"')[1].split("</section>")[0]
+    assert history.count('class="gain"') == cheaper
+    assert history.count('class="cost"') == len(backtest.by_start_year) - cheaper
+
+
+def test_fragment_parts(client):
+    core = client.get("/fragment", params={**QUERY, "part": "core"}).text
+    assert 'data-deferred="1"' in core and "Your options" in core
+    market = client.get("/fragment", params={**QUERY, "part": "market"}).text
+    assert market.strip().startswith('<section class="sec history" id="history-sec"')
+    assert "90th percentile" in market and "Your options" not in market

@@ -8,7 +8,8 @@ style attributes, so the strict CSP (no inline styles) allows them and WeasyPrin
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from html import escape
 
@@ -27,20 +28,10 @@ def usd_short(value: Number) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
     if value >= 1_000_000:
-        return f"{sign}${value / 1_000_000:,.1f}M"
+        return f"{sign}${value / 1_000_000:,.2f}".rstrip("0").rstrip(".") + "M"
     if value >= 10_000:
         return f"{sign}${value / 1000:,.0f}k"
     return f"{sign}${value:,.0f}"
-
-
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if step * magnitude >= value:
-            return step * magnitude
-    return 10 * magnitude
 
 
 def _svg(width: int, height: int, label: str, body: list[str]) -> str:
@@ -110,8 +101,7 @@ def line_chart(
     left, right, top, bottom = 74, 12, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     all_y = [float(y) for _, ys, _, _ in series for y in ys] or [0.0]
-    y_min = min(0.0, min(all_y))
-    y_max = _nice_max(max(all_y))
+    y_min, y_max, step = _nice_range(min(all_y), max(all_y))
     x_lo, x_hi = float(xs[0]), float(xs[-1]) if len(xs) > 1 else float(xs[0]) + 1
 
     def px(x: Number) -> float:
@@ -121,12 +111,7 @@ def line_chart(
         return top + plot_h - (float(y) - y_min) / ((y_max - y_min) or 1) * plot_h
 
     body: list[str] = []
-    for i in range(5):
-        y = y_min + (y_max - y_min) * i / 4
-        body.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{py(y):.1f}" y2="{py(y):.1f}" stroke="{GRID}"/>'
-            f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end" fill="{MUTED}">{usd_short(y)}</text>'
-        )
+    body.extend(_y_grid(y_min, y_max, step, py, left, width - right))
     ticks = _x_ticks(x_lo, x_hi)
     for t in ticks:
         body.append(
@@ -172,16 +157,11 @@ def stacked_bars(
     left, right, top, bottom = 74, 12, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(float(ys[i]) for _, ys, _ in series) for i in range(len(xs))] or [0.0]
-    y_max = _nice_max(max(totals))
+    _, y_max, step = _nice_range(0.0, max(totals))
+    y_max = y_max or 1.0
     slot = plot_w / max(len(xs), 1)
-    body: list[str] = []
-    for i in range(5):
-        y = y_max * i / 4
-        yy = top + plot_h - y / y_max * plot_h
-        body.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{GRID}"/>'
-            f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="{MUTED}">{usd_short(y)}</text>'
-        )
+    body: list[str] = _y_grid(0.0, y_max, step, lambda y: top + plot_h - y / y_max * plot_h, left,
+                              width - right)
     every = max(1, len(xs) // 10)
     for i, x in enumerate(xs):
         base = top + plot_h
@@ -206,20 +186,99 @@ def stacked_bars(
     return _svg(width, height, label, body)
 
 
+def _nice_range(low: float, high: float) -> tuple[float, float, float]:
+    """Axis bounds (bottom, top, step) that include zero, low and high, on round steps."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = (high - low) or 1.0
+    magnitude = 10.0 ** math.floor(math.log10(span / 8))
+    for factor in (1, 2, 2.5, 5, 10, 20, 25, 50, 100):
+        step = factor * magnitude
+        bottom, top = math.floor(low / step) * step, math.ceil(high / step) * step
+        if (top - bottom) / step <= 8:
+            return bottom, top, step
+    return low, high, span / 4
+
+
+def _y_grid(low: float, high: float, step: float, py: Callable[[float], float], left: float,
+            right: float) -> list[str]:
+    """Horizontal grid lines with their dollar labels, one per step from low to high."""
+    out = []
+    for k in range(round((high - low) / step) + 1):
+        tick = round(low + k * step, 6) + 0.0  # + 0.0: no "-$0"
+        yy = py(tick)
+        out.append(
+            f'<line x1="{left}" x2="{right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{GRID}"/>'
+            f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="{MUTED}">{usd_short(tick)}</text>'
+        )
+    return out
+
+
+def signed_bars(
+    xs: Sequence[Number],
+    values: Sequence[Number],
+    label: str,
+    x_label: str = "",
+    width: int = 600,
+    height: int = 240,
+) -> str:
+    """Vertical bars from a zero line: costs (positive) up in the warm colour, gains (negative)
+    down, cool and hatched so colour is never the only cue. The y axis spans min..max."""
+    left, right, top, bottom = 74, 12, 12, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    numbers = [float(v) for v in values] or [0.0]
+    y_lo, y_hi, step = _nice_range(min(numbers), max(numbers))
+
+    def py(y: float) -> float:
+        return top + plot_h - (y - y_lo) / ((y_hi - y_lo) or 1) * plot_h
+
+    hatch = _hatch_id(label)
+    body: list[str] = [_defs(hatch)]
+    body.extend(_y_grid(y_lo, y_hi, step, py, left, width - right))
+    slot = plot_w / max(len(xs), 1)
+    zero = py(0.0)
+    label_step = next((n for n in (1, 2, 5, 10, 20, 25, 50, 100) if len(xs) / n <= 6), 200)
+    for i, (x, value) in enumerate(zip(xs, numbers, strict=True)):
+        y_end = py(value)
+        y0, h = min(zero, y_end), abs(zero - y_end)
+        gain = value < 0
+        fill = f"url(#{hatch})" if gain else WARM
+        stroke = f' stroke="{COOL}" stroke-width="0.8"' if gain else ""
+        word = "cheaper by" if gain else "cost"
+        body.append(
+            f'<rect class="{"gain" if gain else "cost"}" x="{left + i * slot + slot * 0.1:.1f}" y="{y0:.1f}" '
+            f'width="{slot * 0.8:.1f}" height="{max(h, 0.5):.1f}" fill="{fill}"{stroke}>'
+            f"<title>{x}: {word} {usd_short(abs(value))}</title></rect>"
+        )
+        if float(x) % label_step == 0:
+            body.append(
+                f'<text x="{left + (i + 0.5) * slot:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+                f'fill="{MUTED}">{x}</text>'
+            )
+    body.append(f'<line class="zero" x1="{left}" x2="{width - right}" y1="{zero:.1f}" y2="{zero:.1f}" '
+                f'stroke="{INK}" stroke-width="1.5"/>')
+    if x_label:
+        body.append(
+            f'<text x="{width - right}" y="{height - 2}" text-anchor="end" '
+            f'fill="{MUTED}">{escape(x_label)}</text>'
+        )
+    return _svg(width, height, label, body)
+
+
 def hbars(rows: Sequence[tuple[str, Number]], label: str, width: int = 600) -> str:
-    """Horizontal bars with their labels: options ranked on one scale, histograms by bucket."""
-    row_h, left = 28, 190
-    height = row_h * len(rows) + 8
+    """Horizontal bars, each with its name above it (so long names fit at phone width too):
+    options ranked on one scale. Negative values (gains) are hatched in the cool colour."""
+    row_h, bar_h, value_w = 48, 18, 90
+    height = row_h * len(rows) + 4
     top = max((abs(float(v)) for _, v in rows), default=1.0) or 1.0
     hatch = _hatch_id(label)
     body: list[str] = [_defs(hatch)]
     for i, (name, value) in enumerate(rows):
-        w = abs(float(value)) / top * (width - left - 80)
+        w = abs(float(value)) / top * (width - value_w)
         y = 4 + i * row_h
         fill = f"url(#{hatch})" if float(value) < 0 else WARM
         body.append(
-            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" fill="{INK}">{escape(name)}</text>'
-            f'<rect x="{left}" y="{y + 4}" width="{max(w, 1):.1f}" height="{row_h - 10}" fill="{fill}"/>'
-            f'<text x="{left + w + 6:.1f}" y="{y + 17}" fill="{INK}">{usd_short(value)}</text>'
+            f'<text x="0" y="{y + 15}" fill="{INK}">{escape(name)}</text>'
+            f'<rect x="0" y="{y + 22}" width="{max(w, 1):.1f}" height="{bar_h}" fill="{fill}"/>'
+            f'<text x="{w + 6:.1f}" y="{y + 36}" fill="{INK}">{usd_short(value)}</text>'
         )
     return _svg(width, height, label, body)

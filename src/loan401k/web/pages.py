@@ -83,11 +83,18 @@ async def calculator_post(request: Request) -> HTMLResponse:
 
 @router.get("/fragment", response_class=HTMLResponse)
 def fragment(request: Request) -> HTMLResponse:
-    values = view.form_values(_query(request))
-    page = view.analyze_page(values)
+    """The sections below the headline for app.js. `part=core` leaves out the history and
+    simulation section (the slow part, fetched when the typing pauses); `part=market` is only it."""
+    query = _query(request)
+    part = query.pop("part", "all")
+    values = view.form_values(query)
+    page = view.analyze_page(values, details=part != "market", market=part == "all")
+    if part == "market" and page.result is not None:
+        page.extras = view.market_sections(page.result) | {"market": True}
     context = {"page": page, "result": page.result, "charts": view.chart_set(page),
                "query": share_query(values)}
-    return templates.TemplateResponse(request, "fragment.html", context)
+    name = "_history.html" if part == "market" else "fragment.html"
+    return templates.TemplateResponse(request, name, context)
 
 
 def scenario_store(request: Request) -> Any:

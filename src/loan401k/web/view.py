@@ -5,13 +5,15 @@ The face parses and renders; every figure comes from `loan401k.service`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from .. import service
-from ..models import AnalysisResult, InputError, Problem
+from ..models import AnalysisResult, InputError, LoanInput, Problem
+from ..service.core import law_for
 from . import charts
 
 
@@ -31,6 +33,9 @@ YEARS = tuple(
 FREQUENCIES = (("weekly", "week"), ("biweekly", "two weeks"), ("semimonthly", "half month"),
                ("monthly", "month"), ("quarterly", "quarter"))
 TRI = (("", "not answered"), ("yes", "yes"), ("no", "no"))
+ALT_KINDS = (("", "none"), ("credit_card", "credit card"), ("balance_transfer", "0 % balance transfer"),
+             ("personal_loan", "personal loan"), ("heloc", "home-equity line"),
+             ("hardship_withdrawal", "hardship withdrawal"), ("custom", "other loan"))
 
 MAIN = (
     Field("amount", "Loan amount", suffix="$"),
@@ -42,6 +47,18 @@ MAIN = (
     Field("contribution_monthly", "Contribute now", suffix="/mo"),
     Field("contribution_during_loan_monthly", "…while repaying", suffix="/mo",
           hint="What you will put in each month while the loan is paid back."),
+)
+#: The guide's six questions (METHOD §9); the verdict uses the answers.
+CRITERIA_FIELDS = (
+    Field("crit_stable_job", "Is your job stable?", "tri", options=TRI),
+    Field("crit_repay_within_24_months", "Will you repay within 12–24 months?", "tri", options=TRI,
+          hint="Unanswered: judged from the term you chose."),
+    Field("crit_alternatives_exhausted", "Have you tried cheaper ways?", "tri", options=TRI),
+    Field("crit_prevents_catastrophe", "Does it prevent a catastrophe (eviction, foreclosure, "
+          "medical debt in collections)?", "tri", options=TRI),
+    Field("crit_keeps_contributions", "Will you keep contributing in full?", "tri", options=TRI,
+          hint="Unanswered: judged from the contributions you entered."),
+    Field("crit_other_savings", "Could other savings repay it if you lost your job?", "tri", options=TRI),
 )
 MORE = (
     ("Taxes", (
@@ -59,29 +76,31 @@ MORE = (
         Field("match_rate_pct", "Employer match", "pct", "%", hint="Share of your contribution matched."),
         Field("match_limit_pct", "…up to", "pct", "% of pay"),
         Field("salary_growth_pct", "Salary growth", "pct", "%/yr"),
+        Field("contribution_pct", "Or contribute a share of pay", "pct", "% of pay",
+              hint="Instead of a monthly amount; needs your salary."),
+        Field("contribution_during_loan_pct", "…while repaying", "pct", "% of pay"),
+    )),
+    ("Repaying", (
+        Field("start_date", "Loan starts on", "date", hint="Empty means today."),
+        Field("extra_payment", "Extra each payment", suffix="$"),
+        Field("payoff_month", "Pay it all off in month", "int", hint="A lump sum that month ends the loan."),
     )),
     ("Job risk", (
         Field("job_loss_annual_pct", "Chance of losing your job", "pct", "%/yr"),
         Field("cash_on_separation", "Cash to repay if you leave", suffix="$"),
         Field("public_safety_employee", "Public-safety employee", "bool"),
+        Field("separated_from_service", "Already left this employer", "bool"),
+        Field("separation_year_age", "Age in the year you left", "int"),
     )),
     ("Market", (
         Field("annual_return_pct", "Yearly return", "pct", "%"),
         Field("inflation_pct", "Inflation", "pct", "%"),
         Field("retirement_age", "Retire at", "int"),
+        Field("stock_pct", "Stocks in the account", "pct", "%",
+              hint="For the history and simulation sections; the rest in bonds."),
     )),
-    ("Alternatives", (
-        Field("alt_kind", "Another way to raise it", "select", options=(
-            ("", "none"), ("credit_card", "credit card"), ("balance_transfer", "balance transfer"),
-            ("personal_loan", "personal loan"), ("heloc", "home-equity line"),
-            ("hardship_withdrawal", "hardship withdrawal"))),
-        Field("alt_apr_pct", "Its APR", "pct", "%"),
-        Field("alt_term_months", "Its term", "int", "months"),
-        Field("crit_stable_job", "Is your job stable?", "tri", options=TRI),
-        Field("crit_alternatives_exhausted", "Tried cheaper ways?", "tri", options=TRI),
-        Field("crit_prevents_catastrophe", "Does it prevent a catastrophe?", "tri", options=TRI),
-        Field("crit_other_savings", "Other savings to repay it?", "tri", options=TRI),
-    )),
+    ("Alternatives", ()),  # rows of alt_* fields (alt_fields), drawn by _alternatives.html
+    ("The guide's six questions", CRITERIA_FIELDS),
     ("Plan options", (
         Field("outstanding_loan_balance", "Loan you owe now", suffix="$"),
         Field("highest_loan_balance_12m", "Highest loan balance, last 12 months", suffix="$"),
@@ -94,8 +113,32 @@ MORE = (
         Field("disaster_loan", "Qualified-disaster loan", "bool"),
     )),
 )
+#: Alternatives: several rows of the same five fields (alt_kind_0, alt_apr_pct_0, ...).
+ALT_ROWS = 4  # rows the form always offers
+MAX_ALTS = 20  # LoanInput.alternatives max_length
+ALT_VISIBLE = (("kind", "Kind", "select", "", ALT_KINDS), ("apr_pct", "APR", "pct", "%", ()),
+               ("term_months", "Term", "int", "months", ()), ("fee_pct", "Fee", "pct", "%", ()),
+               ("promo_months", "Months at 0 %", "int", "", ()))
+ALT_HIDDEN = ("label", "fee", "promo_apr_pct")  # saved through the API; carried, not shown
+
+
+def alt_fields(row: int) -> tuple[Field, ...]:
+    return tuple(Field(f"alt_{key}_{row}", label, kind, suffix, options=options)
+                 for key, label, kind, suffix, options in ALT_VISIBLE)
+
+
+ALT_FIELDS = tuple(f for row in range(MAX_ALTS) for f in alt_fields(row))
 ALL_FIELDS = MAIN + tuple(f for _, group in MORE for f in group)
-BY_NAME = {f.name: f for f in ALL_FIELDS}
+BY_NAME = {f.name: f for f in ALL_FIELDS + ALT_FIELDS}
+_ALT_NAME = re.compile(r"alt_([a-z_]+)_(\d+)")
+#: LoanInput fields the form has no control for: they travel as hidden inputs, so a saved
+#: scenario or a shared link keeps every field (`to_input(from_input(x)) == x`).
+HIDDEN = tuple(name for name in LoanInput.model_fields
+               if name not in BY_NAME and name not in ("alternatives", "criteria"))
+HIDDEN_ALT = tuple(f"alt_{key}_{row}" for row in range(MAX_ALTS) for key in ALT_HIDDEN)
+KNOWN = set(BY_NAME) | set(HIDDEN) | set(HIDDEN_ALT)
+#: Share links from before the form had several alternatives.
+LEGACY = {"alt_kind": "alt_kind_0", "alt_apr_pct": "alt_apr_pct_0", "alt_term_months": "alt_term_months_0"}
 #: What a first visit shows: the sketch's scenario, so the answer is never empty.
 STARTER = {"amount": "15000", "vested_balance": "60000", "age": "35",
            "contribution_monthly": "400", "contribution_during_loan_monthly": "400"}
@@ -106,43 +149,94 @@ SELECT_DEFAULTS = {"term_months": "60", "frequency": "monthly", "filing_status":
 
 def form_values(query: Mapping[str, str]) -> dict[str, str]:
     """The raw text of each known field; a first visit (no known field) gets the starter."""
-    values = {name: str(query[name]).strip() for name in BY_NAME if name in query}
+    values = {name: str(query[name]).strip() for name in KNOWN if name in query}
+    for old, new in LEGACY.items():
+        if old in query and new not in values:
+            values[new] = str(query[old]).strip()
     if not any(values.values()):
         values = dict(STARTER)
     return values
 
 
+def alt_rows(values: Mapping[str, str]) -> list[int]:
+    """Indices of the alternative rows that name a kind, in order (the API's list order)."""
+    rows = []
+    for name, raw in values.items():
+        match = _ALT_NAME.fullmatch(name)
+        if match and match.group(1) == "kind" and raw:
+            rows.append(int(match.group(2)))
+    return sorted(rows)
+
+
+def shown_alt_rows(values: Mapping[str, str]) -> int:
+    """How many alternative rows the form shows: at least ALT_ROWS, and every filled one."""
+    used = [int(m.group(2)) for name in values if (m := _ALT_NAME.fullmatch(name)) and values[name]]
+    return min(MAX_ALTS, max([ALT_ROWS, *(i + 1 for i in used)]))
+
+
 def to_input(values: Mapping[str, str]) -> dict[str, Any]:
     """The API body for these form values (the same mapping app.js makes)."""
     data: dict[str, Any] = {}
-    alternative: dict[str, Any] = {}
+    alternatives: dict[int, dict[str, Any]] = {}
     criteria: dict[str, bool] = {}
     for name, raw in values.items():
-        spec = BY_NAME[name]
-        if spec.kind == "bool":
+        spec = BY_NAME.get(name)
+        if spec is not None and spec.kind == "bool":
             if raw and raw.lower() not in ("0", "false", "off", "no"):
                 data[name] = True
             continue
         if raw == "":
             continue
-        if name.startswith("alt_"):
-            alternative[name[4:]] = raw
+        if match := _ALT_NAME.fullmatch(name):
+            alternatives.setdefault(int(match.group(2)), {})[match.group(1)] = raw
         elif name.startswith("crit_"):
             criteria[name[5:]] = raw == "yes"
         else:
             data[name] = raw
-    if alternative.get("kind"):
-        data["alternatives"] = [alternative]
+    listed = [alternatives[i] for i in sorted(alternatives) if alternatives[i].get("kind")]
+    if listed:
+        data["alternatives"] = listed
     if criteria:
         data["criteria"] = criteria
     return data
 
 
-def field_of(problem: Problem) -> str:
-    """The form field a problem belongs to ("alternatives.0.apr_pct" → "alt_apr_pct")."""
+def from_input(data: Mapping[str, Any]) -> dict[str, str]:
+    """Form values for a saved input object (the inverse of `to_input`): every field."""
+    values: dict[str, str] = {}
+    for name, value in data.items():
+        if value is None or name in ("alternatives", "criteria"):
+            continue
+        spec = BY_NAME.get(name)
+        if spec is not None and spec.kind == "bool":
+            values[name] = "on" if value else ""
+        elif isinstance(value, bool):
+            values[name] = "true" if value else "false"
+        elif name in KNOWN:
+            values[name] = str(value)
+    for row, alternative in enumerate((data.get("alternatives") or [])[:MAX_ALTS]):
+        for key, value in alternative.items():
+            if value is not None and f"alt_{key}_{row}" in KNOWN:
+                values[f"alt_{key}_{row}"] = str(value)
+    for key, value in (data.get("criteria") or {}).items():
+        if f"crit_{key}" in BY_NAME and value is not None:
+            values[f"crit_{key}"] = "yes" if value else "no"
+    return values
+
+
+def hidden_values(values: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The hidden inputs the form carries for these values."""
+    return [(name, values[name]) for name in (*HIDDEN, *HIDDEN_ALT) if values.get(name, "") != ""]
+
+
+def field_of(problem: Problem, values: Mapping[str, str] | None = None) -> str:
+    """The form field a problem belongs to ("alternatives.1.apr_pct" → "alt_apr_pct_<row>")."""
     parts = problem.field.split(".")
-    if parts[0] == "alternatives" and len(parts) > 2:
-        return "alt_" + parts[-1]
+    if parts[0] == "alternatives" and len(parts) > 2 and parts[1].isdigit():
+        rows = alt_rows(values or {})
+        index = int(parts[1])
+        row = rows[index] if index < len(rows) else index
+        return f"alt_{parts[-1]}_{row}"
     if parts[0] == "criteria" and len(parts) > 1:
         return "crit_" + parts[-1]
     return parts[0]
@@ -160,21 +254,21 @@ class Page:
         return to_input(self.values)
 
 
-def analyze_page(values: dict[str, str], *, details: bool = True) -> Page:
+def analyze_page(values: dict[str, str], *, details: bool = True, market: bool = True) -> Page:
     page = Page(values=values)
     try:
         page.result = service.analyze(page.body)
     except InputError as exc:
         for problem in exc.problems:
-            page.errors.setdefault(field_of(problem), problem.message)
+            page.errors.setdefault(field_of(problem, values), problem.message)
         return page
     if details:
-        page.extras = extras(page.result)
+        page.extras = extras(page.result, market=market)
     return page
 
 
 def _optional(name: str, body: dict[str, Any]) -> Any:
-    """A section from a service function other engineers are adding; absent → omitted."""
+    """A section from a service function; a scenario it cannot price → omitted."""
     function = getattr(service, name, None)
     if function is None:
         return None
@@ -184,15 +278,84 @@ def _optional(name: str, body: dict[str, Any]) -> Any:
         return None
 
 
-def extras(result: AnalysisResult) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Typical:
+    """One default alternative the page compares when the user listed none."""
+
+    alternative: dict[str, Any]
+    text: str  # e.g. "credit card 22.25 % APR"
+    source: str  # the parameter's citation
+
+
+def _pct(fraction: Decimal) -> Decimal:
+    return (fraction * 100).normalize()
+
+
+def typical_alternatives(inputs: LoanInput) -> list[Typical]:
+    """Credit card, personal loan, 0 % balance transfer and hardship withdrawal at the cited
+    typical rates in loan401k/params (credit_card_apr, personal_loan_apr, balance_transfer_*)."""
+    law = law_for(inputs)
+    card, personal = _pct(law["credit_card_apr"]), _pct(law["personal_loan_apr"])
+    fee, promo = _pct(law["balance_transfer_fee"]), int(law["balance_transfer_promo_months"])
+    return [
+        Typical({"kind": "credit_card", "apr_pct": f"{card:f}", "label": f"Credit card {card:f} %"},
+                f"credit card {card:f} % APR", law.citation("credit_card_apr")),
+        Typical({"kind": "personal_loan", "apr_pct": f"{personal:f}", "term_months": 24,
+                 "label": f"Personal loan {personal:f} %"},
+                f"personal loan {personal:f} % APR over 24 months", law.citation("personal_loan_apr")),
+        Typical({"kind": "balance_transfer", "apr_pct": f"{card:f}", "fee_pct": f"{fee:f}",
+                 "promo_months": promo, "promo_apr_pct": 0, "label": f"0 % transfer, {fee:f} % fee"},
+                f"0 % balance transfer for {promo} months, {fee:f} % fee, then {card:f} %",
+                f"{law.citation('balance_transfer_fee')}; {law.citation('balance_transfer_promo_months')}"),
+        Typical({"kind": "hardship_withdrawal"}, "hardship withdrawal (taxed, plus the 10 % penalty "
+                "before 59½)", "IRC §72(t); the tax rates above"),
+    ]
+
+
+def typical_summary(result: AnalysisResult | None) -> str:
+    inputs = result.inputs if result is not None else LoanInput()
+    return "; ".join(t.text for t in typical_alternatives(inputs))
+
+
+def comparison(result: AnalysisResult, body: dict[str, Any]) -> tuple[Any, list[Typical]]:
+    """The options section: the user's alternatives, or, when they listed none, the typical ones
+    (built here, in the page layer: service.compare itself compares only what it is given)."""
+    if result.inputs.alternatives:
+        return _optional("compare", body), []
+    typical = typical_alternatives(result.inputs)
+    while typical:
+        try:
+            return service.compare({**body, "alternatives": [t.alternative for t in typical]}), typical
+        except InputError as exc:  # e.g. a 24-month loan past retirement: drop what cannot apply
+            bad = {int(p.field.split(".")[1]) for p in exc.problems if p.field.startswith("alternatives.")}
+            if not bad:
+                break
+            typical = [t for i, t in enumerate(typical) if i not in bad]
+    return _optional("compare", body), []
+
+
+def extras(result: AnalysisResult, *, market: bool = True) -> dict[str, Any]:
+    body = result.inputs.model_dump(mode="json", exclude_none=True)
+    out: dict[str, Any] = {"schedule": service.schedule(body)}
+    out["comparison"], out["typical"] = comparison(result, body)
+    out["faster"] = repay_faster(result, out["comparison"])
+    out["market"] = market
+    if market:
+        out.update(market_sections(result))
+    return out
+
+
+def market_sections(result: AnalysisResult) -> dict[str, Any]:
+    """The history and simulation sections (the slower part; app.js fetches them on a pause)."""
+    body = market_body(result)
+    return {"backtest": _optional("backtest", body), "montecarlo": _optional("montecarlo", body)}
+
+
+def market_body(result: AnalysisResult) -> dict[str, Any]:
+    """The input the page's market sections use (the API's numbers for this body match them)."""
     body = result.inputs.model_dump(mode="json", exclude_none=True)
     body["paths"] = min(int(body.get("paths", 10_000)), 2000)  # the page's fan; the API gives more
-    out: dict[str, Any] = {"schedule": service.schedule(body)}
-    out["comparison"] = _optional("compare", body)
-    out["backtest"] = _optional("backtest", body)
-    out["montecarlo"] = _optional("montecarlo", body)
-    out["faster"] = repay_faster(result, out["comparison"])
-    return out
+    return body
 
 
 def repay_faster(result: AnalysisResult, comparison: Any) -> list[tuple[int, Decimal, Decimal, Decimal]]:
@@ -257,20 +420,41 @@ def chart_set(page: Page) -> dict[str, str]:
             [(option.label, option.cost) for option in comparison.options], "Your options ranked by cost")
     backtest = page.extras.get("backtest")
     if backtest is not None and getattr(backtest, "by_start_year", None):
-        out["backtest"] = charts.stacked_bars(
-            [row.start_year for row in backtest.by_start_year],
-            [("Cost", [max(row.total, 0) for row in backtest.by_start_year], charts.WARM)],
-            "Cost of the loan by the year it started", "start year")
+        rows = backtest.by_start_year
+        out["backtest"] = charts.signed_bars(
+            [row.start_year for row in rows], [row.total for row in rows],
+            f"Cost of the loan by the year it started, {rows[0].start_year} to {rows[-1].start_year}: "
+            f"from {charts.usd_short(backtest.percentiles.min)} "
+            f"to {charts.usd_short(backtest.percentiles.max)}; "
+            f"bars below the zero line are start years where the loan came out cheaper",
+            "start year")
     montecarlo = page.extras.get("montecarlo")
     if montecarlo is not None and getattr(montecarlo, "fan", None):
         fan = montecarlo.fan
         out["montecarlo"] = charts.line_chart(
             [row.age for row in fan],
-            [("90th percentile", [row.p90 for row in fan], charts.COOL, True),
-             ("Median", [row.p50 for row in fan], charts.INK, False),
-             ("10th percentile", [row.p10 for row in fan], charts.WARM, True)],
-            "Balance with the loan across simulated markets: 10th, 50th and 90th percentiles", "age")
+            [(label, [getattr(row, key) for row in fan], colour, dashed)
+             for key, label, colour, dashed, _ in FAN_LINES],
+            "Balance with the loan across simulated markets by age: " + "; ".join(
+                f"{label} {charts.usd_short(getattr(fan[-1], key))} at {fan[-1].age}"
+                for key, label, _, _, _ in FAN_LINES), "age")
     return out
+
+
+#: The Monte Carlo fan's lines: (field, label, colour, dashed, legend class).
+FAN_LINES = (("p90", "90th percentile", charts.COOL, True, "cool dashed"),
+             ("p50", "Median", charts.INK, False, "ink"),
+             ("p10", "10th percentile", charts.WARM, True, "warm dashed"))
+
+
+def balance_note(result: AnalysisResult) -> str:
+    """Why the balance chart can end higher with the loan while the loan still costs money."""
+    if result.balances.with_loan > result.balances.no_loan and result.cost.total > 0:
+        return ("The balance with the loan ends higher because the interest you pay yourself "
+                "outgrows what the borrowed money would have earned, yet the loan still costs "
+                "money: the cost also counts that interest being taxed twice and the expected tax "
+                "and penalty if you lose your job, which never show in the account.")
+    return ""
 
 
 def schedule_chart(schedule: Any) -> str:
@@ -293,25 +477,6 @@ def schedule_chart(schedule: Any) -> str:
         xs, [("Principal", principal, charts.COOL), ("Interest", interest, charts.WARM)],
         f"Each payment split into principal and interest; total interest "
         f"{charts.usd_short(schedule.total_interest)}", x_label)
-
-
-def from_input(data: Mapping[str, Any]) -> dict[str, str]:
-    """Form values for a saved input object (the inverse of `to_input`)."""
-    values: dict[str, str] = {}
-    for name, value in data.items():
-        spec = BY_NAME.get(name)
-        if spec is None or value is None:
-            continue
-        values[name] = ("on" if value else "") if spec.kind == "bool" else str(value)
-    alternatives = data.get("alternatives") or []
-    if alternatives:
-        for key, value in alternatives[0].items():
-            if f"alt_{key}" in BY_NAME and value is not None:
-                values[f"alt_{key}"] = str(value)
-    for key, value in (data.get("criteria") or {}).items():
-        if f"crit_{key}" in BY_NAME and value is not None:
-            values[f"crit_{key}"] = "yes" if value else "no"
-    return values
 
 
 # --------------------------------------------------------------------------- words
@@ -349,8 +514,10 @@ def reasons(items: list[str]) -> str:
 def more_open(page: Page) -> bool:
     """Open the "More" panel when it holds a value or an error the person must see."""
     main = {f.name for f in MAIN}
+    carried = set(HIDDEN) | set(HIDDEN_ALT)
     return any(name not in main for name in page.errors) or any(
-        v and name not in main and name not in SELECT_DEFAULTS for name, v in page.values.items())
+        v and name not in main and name not in SELECT_DEFAULTS and name not in carried
+        for name, v in page.values.items())
 
 
 @dataclass(frozen=True)

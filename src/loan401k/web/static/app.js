@@ -3,7 +3,8 @@
 // carries the inputs, and Save stores the scenario.
 const form = document.getElementById("calc");
 const answer = document.getElementById("answer");
-const DEBOUNCE_MS = 150;
+const DEBOUNCE_MS = 90; // input → request; the numbers follow in one round trip
+const MARKET_PAUSE_MS = 700; // the history/simulation section waits for a longer pause
 const usd0 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 const usd2 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2 });
 const PER = { weekly: "a week", biweekly: "every two weeks", semimonthly: "twice a month",
@@ -23,21 +24,36 @@ const FORMATS = {
 
 const pick = (obj, path) => path.split(".").reduce((o, k) => (o == null ? o : o[k]), obj);
 
+const ALT = /^alt_([a-z_]+)_(\d+)$/;
+
+/** Rows of the alternatives grid that name a kind, in order: the API's list order. */
+function altRows(formElement) {
+  const rows = [];
+  for (const el of formElement.elements) {
+    const match = ALT.exec(el.name || "");
+    if (match && match[1] === "kind" && el.value.trim() !== "") rows.push(Number(match[2]));
+  }
+  return rows.sort((a, b) => a - b);
+}
+
 /** The form as the API's input object: the same mapping as loan401k.web.view.to_input. */
 export function toInput(formElement) {
   const body = {};
-  const alternative = {};
+  const alternatives = {};
   const criteria = {};
   for (const el of formElement.elements) {
     if (!el.name) continue;
     if (el.dataset.kind === "bool") { if (el.checked) body[el.name] = true; continue; }
     const raw = el.value.trim();
     if (raw === "") continue;
-    if (el.name.startsWith("alt_")) alternative[el.name.slice(4)] = raw;
+    const alt = ALT.exec(el.name);
+    if (alt) (alternatives[alt[2]] ??= {})[alt[1]] = raw;
     else if (el.name.startsWith("crit_")) criteria[el.name.slice(5)] = raw === "yes";
     else body[el.name] = raw;
   }
-  if (alternative.kind) body.alternatives = [alternative];
+  const listed = Object.keys(alternatives).map(Number).sort((a, b) => a - b)
+    .map((i) => alternatives[i]).filter((alt) => alt.kind);
+  if (listed.length) body.alternatives = listed;
   if (Object.keys(criteria).length) body.criteria = criteria;
   return body;
 }
@@ -54,7 +70,11 @@ function queryString() {
 
 function fieldOf(problem) {
   const parts = String(problem.field ?? (problem.loc || []).filter((p) => p !== "body").join(".")).split(".");
-  if (parts[0] === "alternatives" && parts.length > 2) return "alt_" + parts[parts.length - 1];
+  if (parts[0] === "alternatives" && parts.length > 2) {
+    const rows = altRows(form);
+    const index = Number(parts[1]);
+    return `alt_${parts[parts.length - 1]}_${rows[index] ?? index}`;
+  }
   if (parts[0] === "criteria" && parts.length > 1) return "crit_" + parts[parts.length - 1];
   return parts[0];
 }
@@ -78,7 +98,8 @@ function showErrors(problems) {
   }
 }
 
-function render(result, fragmentHtml, query) {
+/** The headline, limit, verdict and warnings, straight from the analysis response. */
+function renderNumbers(result, query) {
   for (const el of answer.querySelectorAll("[data-bind]")) {
     const value = pick(result, el.dataset.bind);
     if (value === undefined) continue;
@@ -95,18 +116,35 @@ function render(result, fragmentHtml, query) {
       return li;
     }));
   }
-  const doc = new DOMParser().parseFromString(fragmentHtml, "text/html");
-  for (const id of ["answer-charts", "below"]) {
-    const fresh = doc.getElementById(id);
-    const old = document.getElementById(id);
-    if (fresh && old) old.replaceWith(document.importNode(fresh, true));
-  }
   for (const a of document.querySelectorAll("[data-href-base]")) a.href = `${a.dataset.hrefBase}?${query}`;
   const share = document.querySelector("[data-share]");
   if (share) share.value = `${location.origin}/?${query}`;
 }
 
+/** The charts and sections below the headline; the history section stays (marked as
+ * updating) until its own, slower request answers. */
+function renderFragment(fragmentHtml) {
+  const doc = new DOMParser().parseFromString(fragmentHtml, "text/html");
+  const oldHistory = document.getElementById("history-sec");
+  const freshHistory = doc.getElementById("history-sec");
+  if (oldHistory && freshHistory && freshHistory.dataset.deferred && !oldHistory.dataset.deferred) {
+    const kept = document.importNode(oldHistory, true);
+    kept.classList.add("stale");
+    kept.setAttribute("aria-busy", "true");
+    if (!kept.querySelector(".pending")) kept.querySelector("h2")?.after(freshHistory.querySelector(".pending"));
+    freshHistory.replaceWith(kept);
+  }
+  for (const id of ["answer-charts", "below"]) {
+    const fresh = doc.getElementById(id);
+    const old = document.getElementById(id);
+    if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+  }
+}
+
+const root = document.documentElement.dataset;
+const bump = (name) => { root[name] = String(Number(root[name] || 0) + 1); };
 let timer = 0;
+let marketTimer = 0;
 let generation = 0;
 let startedAt = 0;
 
@@ -116,11 +154,8 @@ async function recompute() {
   history.replaceState(null, "", `/?${query}`);
   answer.dataset.state = "busy";
   try {
-    const [api, fragment] = await Promise.all([
-      fetch("/api/v1/analysis", { method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(toInput(form)) }),
-      fetch(`/fragment?${query}`),
-    ]);
+    const api = await fetch("/api/v1/analysis", { method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(toInput(form)) });
     if (mine !== generation) return; // a newer keystroke won
     if (api.status === 422) {
       const body = await api.json();
@@ -129,14 +164,23 @@ async function recompute() {
       return;
     }
     if (!api.ok) throw new Error(`analysis failed: ${api.status}`);
-    const [result, html] = await Promise.all([api.json(), fragment.text()]);
+    const result = await api.json();
     if (mine !== generation) return;
     showErrors([]);
-    render(result, html, query);
+    renderNumbers(result, query);
     answer.dataset.state = "ok";
-    const ms = performance.now() - startedAt;
-    document.documentElement.dataset.recomputeMs = ms.toFixed(1);
-    document.documentElement.dataset.recomputed = String(Number(document.documentElement.dataset.recomputed || 0) + 1);
+    root.recomputeMs = (performance.now() - startedAt).toFixed(1);
+    bump("recomputed");
+    // then the charts and tables (no history/simulations: those wait for a pause)
+    const fragment = await fetch(`/fragment?${query}&part=core`);
+    if (mine !== generation || !fragment.ok) return;
+    const html = await fragment.text();
+    if (mine !== generation) return;
+    renderFragment(html);
+    root.chartsMs = (performance.now() - startedAt).toFixed(1);
+    bump("charts");
+    clearTimeout(marketTimer);
+    marketTimer = setTimeout(() => loadMarket(mine, query), MARKET_PAUSE_MS);
   } catch (error) {
     answer.dataset.state = "error";
     document.getElementById("fix-first").textContent = "Could not reach the calculator; the numbers shown are from before.";
@@ -144,12 +188,25 @@ async function recompute() {
   }
 }
 
+/** The history and simulation section, once the typing has paused (or on demand). */
+async function loadMarket(mine, query) {
+  const response = await fetch(`/fragment?${query}&part=market`);
+  if (mine !== generation || !response.ok) return;
+  const html = await response.text();
+  if (mine !== generation) return;
+  const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("history-sec");
+  const old = document.getElementById("history-sec");
+  if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+  root.marketMs = (performance.now() - startedAt).toFixed(1);
+  bump("market");
+}
+
 function schedule() {
   startedAt = performance.now();
   clearTimeout(timer);
+  clearTimeout(marketTimer);
   timer = setTimeout(recompute, DEBOUNCE_MS);
 }
-
 async function save(event) {
   event.preventDefault();
   const out = document.getElementById("saved");
@@ -169,4 +226,9 @@ if (form && answer) {
   form.addEventListener("change", schedule);
   form.addEventListener("submit", (event) => { event.preventDefault(); startedAt = performance.now(); recompute(); });
   document.getElementById("save")?.addEventListener("click", save);
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest?.("[data-load-market]")) return;
+    clearTimeout(marketTimer);
+    loadMarket(generation, queryString());
+  });
 }
