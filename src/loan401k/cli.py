@@ -161,13 +161,20 @@ def distribution(input_file: str | None, as_json: bool, **flags: Any) -> None:
 @main.command()
 @_input_options
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print the balances by year (age, no_loan, with_loan) as CSV.")
 @click.option("--explain", is_flag=True, help="Also print every step with its citation.")
-def analyze(input_file: str | None, as_json: bool, explain: bool, **flags: Any) -> None:
+def analyze(input_file: str | None, as_json: bool, as_csv: bool, explain: bool, **flags: Any) -> None:
     """What does it really cost me? The true cost, decomposed, with job-loss risk and a verdict."""
     from . import render, service
 
     result = _run(service.analyze, gather(input_file, flags))
-    _emit_json(result) if as_json else render.analysis(result, explain=explain)
+    if as_json:
+        _emit_json(result)
+    elif as_csv:
+        render.rows_csv(["age", "no_loan", "with_loan"], result.balances.by_year)
+    else:
+        render.analysis(result, explain=explain)
 
 
 @main.command()
@@ -176,7 +183,9 @@ def analyze(input_file: str | None, as_json: bool, explain: bool, **flags: Any) 
               help="An alternative to compare (repeatable), e.g. credit_card:24 or "
                    "personal_loan:12:36:5; added to those from --input.")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
-def compare(input_file: str | None, alternatives: tuple[str, ...], as_json: bool, **flags: Any) -> None:
+@click.option("--csv", "as_csv", is_flag=True, help="Print the options, cheapest first, as CSV.")
+def compare(input_file: str | None, alternatives: tuple[str, ...], as_json: bool, as_csv: bool,
+            **flags: Any) -> None:
     """Is a 401(k) loan my best option? The alternatives ranked on one scale."""
     from . import render, service
 
@@ -186,7 +195,13 @@ def compare(input_file: str | None, alternatives: tuple[str, ...], as_json: bool
         if isinstance(listed, list):
             data["alternatives"] = listed + [_alternative(text) for text in alternatives]
     result = _run(service.compare, data)
-    _emit_json(result) if as_json else render.comparison(result)
+    if as_json:
+        _emit_json(result)
+    elif as_csv:
+        render.rows_csv(["kind", "label", "cost", "payment", "interest", "fees", "taxes", "penalties"],
+                        result.options)
+    else:
+        render.comparison(result)
 
 
 def _alternative(text: str) -> dict[str, str]:
@@ -202,27 +217,139 @@ def _alternative(text: str) -> dict[str, str]:
 @main.command()
 @_input_options
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
-def backtest(input_file: str | None, as_json: bool, **flags: Any) -> None:
+@click.option("--csv", "as_csv", is_flag=True, help="Print the cost by start year as CSV.")
+def backtest(input_file: str | None, as_json: bool, as_csv: bool, **flags: Any) -> None:
     """What if I had taken this loan in 1929, 1973, 2000...? The cost for every start year."""
     from . import render, service
 
     data = gather(input_file, flags)
-    with render.progress("Backtest", enabled=not as_json) as report:
+    with render.progress("Backtest", enabled=not (as_json or as_csv)) as report:
         result = _run(lambda d: service.backtest(d, progress=report), data)
-    _emit_json(result) if as_json else render.backtest(result)
+    if as_json:
+        _emit_json(result)
+    elif as_csv:
+        render.rows_csv(["start_year", "total", "lost_growth", "double_tax", "contribution_cut", "fees",
+                         "job_loss"], result.by_start_year)
+    else:
+        render.backtest(result)
 
 
 @main.command()
 @_input_options
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
-def montecarlo(input_file: str | None, as_json: bool, **flags: Any) -> None:
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print the fan of with-loan balances (age, p10, p50, p90) as CSV.")
+def montecarlo(input_file: str | None, as_json: bool, as_csv: bool, **flags: Any) -> None:
     """How uncertain is the cost? Percentiles over seeded random markets (--paths, --seed)."""
     from . import render, service
 
     data = gather(input_file, flags)
-    with render.progress("Monte Carlo", enabled=not as_json) as report:
+    with render.progress("Monte Carlo", enabled=not (as_json or as_csv)) as report:
         result = _run(lambda d: service.montecarlo(d, progress=report), data)
-    _emit_json(result) if as_json else render.montecarlo(result)
+    if as_json:
+        _emit_json(result)
+    elif as_csv:
+        render.rows_csv(["age", "p10", "p50", "p90"], result.fan)
+    else:
+        render.montecarlo(result)
+
+
+@main.command()
+@click.argument("participants", required=False, metavar="PARTICIPANTS.csv|.parquet")
+@click.option("--input", "-i", "input_file", default=None, metavar="FILE",
+              help="The participants file (instead of the argument).")
+@click.option("--output", "-o", default=None, metavar="OUT",
+              help="Write the rows to OUT: .csv or .parquet (default: CSV on standard output).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the summary as JSON on standard output (with the rows, without -o).")
+@click.option("--csv", "as_csv", is_flag=True, help="Write the rows as CSV, whatever OUT's extension.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: stream on this machine; dask: the same batches on a Dask cluster.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786); implies --engine dask. Without it, "
+                   "--engine dask starts two local worker processes.")
+@click.option("--batch-rows", type=click.IntRange(1_000, 5_000_000), default=100_000, show_default=True,
+              help="Rows read, computed and written at a time (memory follows this, not the file).")
+@click.option("--allow-10k-floor/--no-allow-10k-floor", "allow_10k_floor", default=None,
+              help="Plan option for rows whose own cell is empty (default: no floor).")
+@click.option("--min-loan", default=None, metavar="VALUE",
+              help="Plan minimum loan for rows whose own cell is empty (default 1000).")
+@click.option("--max-loans", default=None, metavar="VALUE",
+              help="Plan's most loans at a time for rows whose own cell is empty (default: no limit).")
+@click.option("--disaster-loan/--no-disaster-loan", "disaster_loan", default=None,
+              help="Qualified-disaster limits for rows whose own cell is empty.")
+def batch(participants: str | None, input_file: str | None, output: str | None, as_json: bool,
+          as_csv: bool, engine: str, scheduler: str | None, batch_rows: int, **options: Any) -> None:
+    """Limits for a whole plan: every participant of a CSV or Parquet file, streamed.
+
+    Columns: participant_id, vested_balance (required), outstanding_loan_balance,
+    highest_loan_balance_12m, existing_loans, amount, allow_10k_floor, min_loan, max_loans,
+    disaster_loan. Out: the same rows with max_loan, eligible, binding_rule, excess and error
+    (a bad cell fails only its own row). A summary follows on standard error.
+    """
+    from . import batch as plan_batch
+    from . import render
+
+    path = participants or input_file
+    if path is None or (participants and input_file):
+        raise BadInput(["participants: give one participants file (the argument or --input)"])
+    defaults = _plan_defaults(options)
+    kind = "json" if as_json and output is None else "csv"
+    if output is not None and not as_csv:
+        try:
+            kind = plan_batch.file_kind(output)
+        except plan_batch.BatchError as exc:
+            raise BadInput([f"output: {line}" for line in exc.lines]) from None
+    try:
+        with plan_batch.open_output(output, kind) as writer, \
+                render.progress("Batch", stderr=True) as report:
+            summary = plan_batch.run(path, writer, engine="dask" if scheduler else engine,
+                                     scheduler=scheduler, defaults=defaults, batch_rows=batch_rows,
+                                     progress=report)
+    except plan_batch.BatchError as exc:
+        raise BadInput(exc.lines) from None
+    figures = summary.as_dict()
+    if as_json:
+        text = json.dumps(figures, default=float, indent=None if output is None else 2)
+        click.echo(f', "summary": {text}}}' if output is None else text)
+    else:
+        render.batch_summary(figures, output or "standard output")
+
+
+def _plan_defaults(options: dict[str, Any]) -> Any:
+    """The plan-wide flags, validated by the one input model (exit 2 naming the flag)."""
+    from .batch import PlanDefaults
+    from .models import InputError, parse_input
+
+    given = {name: value for name, value in options.items() if value is not None}
+    try:
+        plan = parse_input({**given})
+    except InputError as exc:
+        raise BadInput([f"{p.field}: {p.message}" for p in exc.problems]) from None
+    return PlanDefaults(allow_10k_floor=plan.allow_10k_floor, min_loan_cents=int(plan.min_loan * 100),
+                        max_loans=plan.max_loans, disaster_loan=plan.disaster_loan)
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]), required=False)
+def completion(shell: str | None) -> None:
+    """Print the shell completion script (default: your $SHELL, else bash).
+
+    \b
+    bash:  eval "$(loan401k completion bash)"     (or save it and source it from ~/.bashrc)
+    zsh:   eval "$(loan401k completion zsh)"
+    fish:  loan401k completion fish > ~/.config/fish/completions/loan401k.fish
+    """
+    import os
+
+    from click.shell_completion import get_completion_class
+
+    if shell is None:
+        guess = Path(os.environ.get("SHELL", "")).name
+        shell = guess if guess in ("bash", "zsh", "fish") else "bash"
+    complete = get_completion_class(shell)
+    assert complete is not None  # click ships all three
+    click.echo(complete(main, {}, "loan401k", "_LOAN401K_COMPLETE").source())
 
 
 @main.command()

@@ -88,6 +88,14 @@ def schedule_csv(result: ScheduleResult) -> None:
                          row.balance])
 
 
+def rows_csv(header: list[str], rows: list[Any]) -> None:
+    """Result rows (models) as CSV on standard output: one column per name in `header`."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([getattr(row, name) for name in header])
+
+
 def distribution(result: DistributionResult) -> None:
     console.print(f"[bold]A {usd(result.amount)} distribution costs {usd(result.total)}[/] in tax "
                   f"and penalty; you keep {usd(result.net)}.")
@@ -190,15 +198,19 @@ def comparison(result: Any) -> None:
 
 
 @contextmanager
-def progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
-    """A Rich progress bar fed by (chunks done, total); only on a terminal, never when piped."""
-    if not enabled or not sys.stdout.isatty():
+def progress(label: str, enabled: bool = True,
+             stderr: bool = False) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar fed by (chunks done, total); only on a terminal, never when piped.
+
+    `stderr`: draw on standard error (batch, whose rows may be flowing on standard output)."""
+    stream = sys.stderr if stderr else sys.stdout
+    if not enabled or not stream.isatty():
         yield None
         return
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
 
     with Progress(f"[bold]{label}[/]", BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+                  console=Console(stderr=True) if stderr else console, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
         def report(done: int, total: int) -> None:
@@ -269,3 +281,14 @@ def montecarlo(result: Any) -> None:
     console.print(_fan_table(result))
     console.print("[dim]Education, not advice: a model of markets, not a forecast.[/]")
     _warnings(result.warnings)
+
+
+def batch_summary(summary: dict[str, Any], target: str) -> None:
+    """The end of a batch run, on standard error (the rows may be on standard output)."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold]{summary['rows']:,} participants[/]: {summary['eligible']:,} eligible, "
+              f"total capacity {usd(summary['total_capacity'])}, "
+              f"{summary['rows_with_errors']:,} row(s) with errors (see the error column); "
+              f"law as of {summary['law_date']}; rows written to {target}.")
+    for warning in summary["warnings"]:
+        err.print(f"[yellow]warning:[/] {warning}")
