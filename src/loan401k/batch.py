@@ -69,12 +69,12 @@ class BatchError(ValueError):
         super().__init__("; ".join(lines))
 
 
-EARLIEST_START = dt.date(2025, 1, 1)  # = service.core.EARLIEST_START (not imported: its package is heavy)
+EARLIEST_START = parameters().first_date  # as service.core (not imported: its package is heavy)
 
 
 def law_on(day: dt.date | None = None) -> tuple[LawCents, Snapshot]:
     """The law on `day` (default today, as `loan401k.limit` without a start_date)."""
-    snapshot = parameters().at(max(day or dt.date.today(), EARLIEST_START))
+    snapshot = parameters().in_force(day or dt.date.today())
     return LawCents.from_snapshot(snapshot), snapshot
 
 

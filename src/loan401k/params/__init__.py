@@ -166,6 +166,15 @@ class ParameterSet:
     def at(self, day: dt.date) -> Snapshot:
         return self._snapshot(day)
 
+    @property
+    def first_date(self) -> dt.date:
+        """The first day every parameter has a value: computations start no earlier."""
+        return max(p.values[0][0] for p in self.parameters.values())
+
+    def in_force(self, day: dt.date) -> Snapshot:
+        """The law on `day`, or on the first covered day for an earlier one."""
+        return self.at(max(day, self.first_date))
+
     @lru_cache(maxsize=64)  # noqa: B019 - the set lives for the process; one snapshot per day
     def _snapshot(self, day: dt.date) -> Snapshot:
         return Snapshot(

@@ -35,11 +35,11 @@ def today() -> dt.date:
 # --------------------------------------------------------------------------- defaults
 
 
-EARLIEST_START = dt.date(2025, 1, 1)  # the parameter files hold the law from 2025 on
+EARLIEST_START = parameters().first_date  # the parameter files hold the law from then on
 
 
 def law_for(inputs: LoanInput) -> Snapshot:
-    return parameters().at(max(inputs.start_date or today(), EARLIEST_START))
+    return parameters().in_force(inputs.start_date or today())
 
 
 def default_loan_rate_pct(law: Snapshot) -> Decimal:
