@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= $(or $(LOAN401K_PORT),8401)
 STAMP  := $(VENV)/.install-stamp
 
-.PHONY: install run test bench lint system-deps clean docs-shots
+.PHONY: install run test bench lint system-deps clean docs-shots load
 
 install: $(STAMP)
 
@@ -29,6 +29,13 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python -m bench
+
+# Bounded loopback load test of the API (60 s on /api/v1/analysis, 15 s each on /limit and a
+# scenario save; scripts/load.sh). wrk comes from Debian, installed here only.
+load: install
+	command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk; }
+	BIN=$(BIN) bash scripts/load.sh
 
 lint: install
 	$(BIN)/ruff check src tests bench

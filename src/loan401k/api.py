@@ -1,27 +1,35 @@
 """The JSON API face: POST the input fields, get the service's result model as JSON.
 
 Each body is exactly what `loan401k <command> --json` prints for the same input. No
-arithmetic here. Calculation endpoints are plain `def` so FastAPI runs them in its thread
-pool and a long Monte Carlo never blocks the event loop. The request body is validated by
+arithmetic here. Each calculation runs in a worker thread (`Workload`: a few at a time per
+process), so a long Monte Carlo never blocks the event loop; Monte Carlo requests also have
+a work budget (paths × years, 422 naming `paths`) and a few slots per process (503 with
+Retry-After when they are all taken). The request body is validated by
 the same `LoanInput` model as the CLI's, and errors are rendered by the app's handlers
 (app.py) with the CLI's messages: `{"detail": [{"field", "message", "loc"}]}`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
 import threading
 import time
 import typing
+import weakref
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Body, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from . import service
-from .models import LoanInput, Problem
+from .models import InputError, LoanInput, Problem
 from .store import ScenarioStore
 
 SAVES_PER_MINUTE = 30  # per client address, per server process
@@ -42,12 +50,15 @@ class ErrorBody(BaseModel):
     detail: list[ErrorItem]
 
 
+def _loc(problem: Problem) -> list[str | int]:
+    if problem.loc:
+        return list(problem.loc)
+    # list indexes are ASCII digits; "²".isdigit() is true too, but it is no index
+    return [int(part) if part.isascii() and part.isdigit() else part for part in problem.field.split(".")]
+
+
 def error_items(problems: list[Problem]) -> list[dict[str, Any]]:
-    return [
-        {"field": p.field, "message": p.message,
-         "loc": [int(part) if part.isdigit() else part for part in p.field.split(".")]}
-        for p in problems
-    ]
+    return [{"field": p.field, "message": p.message, "loc": _loc(p)} for p in problems]
 
 
 def http_error(status: int, field: str, message: str, headers: dict[str, str] | None = None) -> HTTPException:
@@ -57,8 +68,10 @@ def http_error(status: int, field: str, message: str, headers: dict[str, str] | 
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorBody, "description": "Bad input: one item per field, naming the allowed range"},
+    400: {"model": ErrorBody, "description": "A body that cannot be read as JSON (not UTF-8, nested too "
+                                             "deeply, an integer of thousands of digits)"},
     413: {"model": ErrorBody, "description": "Request body over 64 KiB"},
+    422: {"model": ErrorBody, "description": "Bad input: one item per field, naming the allowed range"},
 }
 
 
@@ -128,12 +141,123 @@ def _result_model(function_name: str) -> Any:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
-def _calculation(function_name: str) -> Callable[[LoanInput], JSONResponse]:
-    def endpoint(inputs: InputBody) -> JSONResponse:
+def json_body(model: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A result model as the response body: pydantic's own JSON encoder, in one pass (the same
+    values as `model_dump(mode="json")` and the CLI's --json, without an intermediate dict)."""
+    return Response(model.model_dump_json(), status_code=status_code, headers=headers,
+                    media_type="application/json")
+
+
+# --------------------------------------------------------------------------- workload
+
+#: Monte Carlo work allowed in one request, in paths × projection years. At ≈ 80 ns a
+#: path-year (2-core Debian box, docs/performance.md) that is ≈ 0.4 s of one core.
+MAX_PATH_YEARS = 5_000_000
+MAX_PATHS = 100_000  # LoanInput.paths' own upper bound
+
+
+def paths_allowed(years: int) -> int:
+    """The most Monte Carlo paths one request may ask for over a `years`-year horizon."""
+    return max(1, min(MAX_PATHS, MAX_PATH_YEARS // max(1, years)))
+
+
+def check_paths_budget(inputs: LoanInput) -> None:
+    """422 naming `paths` when the predicted work (paths × years to retirement) is over the
+    budget: the caller learns the allowed range for that horizon; nothing is clamped."""
+    if inputs.age is None or inputs.retirement_age <= inputs.age:
+        return  # the service names the missing or contradictory ages itself
+    years = inputs.retirement_age - inputs.age
+    allowed = paths_allowed(years)
+    if inputs.paths > allowed:
+        raise InputError([Problem(field="paths", message=(
+            f"{inputs.paths} is out of range for a {years}-year horizon (age {inputs.age} to "
+            f"{inputs.retirement_age}); allowed range: 1 to {allowed:,} "
+            f"(at most {MAX_PATH_YEARS:,} path-years a request)"))])
+
+
+@dataclass
+class _LoopState:
+    cpu: anyio.CapacityLimiter
+    heavy: anyio.Semaphore
+    waiting: int = 0
+
+
+class Workload:
+    """How calculations share one server process (one uvicorn worker).
+
+    Every calculation runs in a worker thread, never on the event loop, and at most
+    `cpu_threads` of them at once: they are CPU-bound and share one GIL, so more threads
+    only interleave them (longer tails, no more throughput) and would take the thread pool
+    from saves and pages. Monte Carlo runs are heavy (up to MAX_PATH_YEARS of work): at most
+    `heavy_slots` at once; up to `heavy_queue` more wait up to `heavy_wait` seconds for a
+    slot; past that, 503 with Retry-After, so a burst of simulations cannot starve the
+    other callers and never queues without bound.
+    """
+
+    def __init__(self, cpu_threads: int = 2, heavy_slots: int = 1, heavy_queue: int = 4,
+                 heavy_wait: float = 2.0):
+        self.cpu_threads, self.heavy_slots = cpu_threads, heavy_slots
+        self.heavy_queue, self.heavy_wait = heavy_queue, heavy_wait
+        # anyio primitives belong to one event loop; a test client may start several.
+        self._states: weakref.WeakKeyDictionary[Any, _LoopState] = weakref.WeakKeyDictionary()
+
+    def _state(self) -> _LoopState:
+        loop = asyncio.get_running_loop()
+        state = self._states.get(loop)
+        if state is None:
+            state = _LoopState(anyio.CapacityLimiter(self.cpu_threads), anyio.Semaphore(self.heavy_slots))
+            self._states[loop] = state
+        return state
+
+    async def run(self, function: Callable[..., Any], *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(function, *args, limiter=self._state().cpu)
+
+    async def run_heavy(self, function: Callable[..., Any], *args: Any) -> Any:
+        state = self._state()
+        acquired = False
+        if state.heavy.value > 0:
+            await state.heavy.acquire()
+            acquired = True
+        elif state.waiting < self.heavy_queue:
+            state.waiting += 1
+            try:
+                with anyio.move_on_after(self.heavy_wait):
+                    await state.heavy.acquire()
+                    acquired = True
+            finally:
+                state.waiting -= 1
+        if not acquired:
+            retry = max(1, math.ceil(self.heavy_wait))
+            raise http_error(503, "request", "busy: the simulations this server runs at once are all "
+                             f"taken; retry in {retry} s", headers={"Retry-After": str(retry)})
+        try:
+            return await self.run(function, *args)
+        finally:
+            state.heavy.release()
+
+
+BUSY_RESPONSE: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorBody, "description": "Busy: too many simulations at once; see Retry-After"},
+}
+HEAVY = {"montecarlo"}
+
+
+def _calculation(function_name: str) -> Callable[..., Any]:
+    heavy = function_name in HEAVY
+
+    async def endpoint(inputs: InputBody, request: Request) -> Response:
         function = getattr(service, function_name, None)
         if function is None:
             raise http_error(501, "request", f"{function_name} is not available in this version")
-        return JSONResponse(function(inputs).model_dump(mode="json"))
+        workload: Workload = request.app.state.workload
+
+        def compute() -> Response:  # in a worker thread: the result and its JSON
+            return json_body(function(inputs))
+
+        if heavy:
+            check_paths_budget(inputs)
+            return await workload.run_heavy(compute)
+        return await workload.run(compute)
 
     endpoint.__name__ = f"{function_name}_endpoint"
     return endpoint
@@ -143,10 +267,16 @@ for _path, _function_name, _summary in CALCULATIONS:
     router.add_api_route(
         f"/{_path}", _calculation(_function_name), methods=["POST"], summary=_summary,
         response_model=_result_model(_function_name), operation_id=_path, tags=["calculations"],
+        responses=BUSY_RESPONSE if _function_name in HEAVY else None,
     )
 
 
 # --------------------------------------------------------------------------- scenarios
+
+
+STORE_DOWN: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorBody, "description": "The scenario database is unreachable; see Retry-After"},
+}
 
 
 class ScenarioId(BaseModel):
@@ -164,7 +294,8 @@ def _client_key(request: Request) -> str:
 
 @router.post("/scenarios", status_code=201, response_model=ScenarioId, tags=["scenarios"],
              summary="Save a scenario's input fields; returns its id",
-             responses={429: {"model": ErrorBody, "description": "Too many saves from this client"}})
+             responses={429: {"model": ErrorBody, "description": "Too many saves from this client"},
+                        **STORE_DOWN})
 def save_scenario(inputs: InputBody, request: Request) -> JSONResponse:
     wait = request.app.state.save_limiter.retry_after(_client_key(request))
     if wait is not None:
@@ -178,7 +309,7 @@ def save_scenario(inputs: InputBody, request: Request) -> JSONResponse:
 
 @router.get("/scenarios/{scenario_id}", response_model=LoanInput, tags=["scenarios"],
             summary="A saved scenario's input fields",
-            responses={404: {"model": ErrorBody, "description": "No scenario with this id"}})
+            responses={404: {"model": ErrorBody, "description": "No scenario with this id"}, **STORE_DOWN})
 def load_scenario(scenario_id: str, request: Request) -> JSONResponse:
     saved = get_store(request).load(scenario_id)
     if saved is None:

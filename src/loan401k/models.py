@@ -172,6 +172,9 @@ class LoanInput(BaseModel):
 class Problem(BaseModel):
     field: str
     message: str
+    #: the path as a list when it is not plain `field.split(".")` (an unknown key may hold
+    #: dots or digits of any script); None: derive it from `field`
+    loc: list[str | int] | None = None
 
 
 class InputError(ValueError):
@@ -214,36 +217,85 @@ def _flatten_metadata(field: Any) -> list[Any]:
     return found
 
 
+def _shown(value: Any, limit: int = 40) -> str:
+    """A bad value as quoted back in a message, cut short (a body may hold 64 KiB of junk)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "input"
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside a field's type: Criteria, list[Alternative], Alternative | None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _owner(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseModel], str] | None:
+    """The model that declares the field at `loc` (list indexes skipped) and its name:
+    ("alternatives", 0, "apr_pct") -> (Alternative, "apr_pct")."""
+    names = [str(part) for part in loc if not isinstance(part, int) and not str(part).isdigit()]
+    current: type[BaseModel] | None = model
+    for depth, name in enumerate(names):
+        if current is None or name not in current.model_fields:
+            return None
+        if depth == len(names) - 1:
+            return current, name
+        current = _nested_model(current.model_fields[name].annotation)
+    return None
+
+
+def _range_at(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    owner = _owner(model, loc)
+    if owner is None:
+        return ""
+    annotation = owner[0].model_fields[owner[1]].annotation
+    if annotation is bool:
+        return "allowed: true or false"
+    if annotation == bool | None:
+        return "allowed: true, false or null (unanswered)"
+    return _field_range(*owner)
 
 
 def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> list[Problem]:
     problems: list[Problem] = []
     for error in exc.errors(include_url=False):
-        loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        kind = error["type"]
+        # An unknown field's own name ends its loc, as sent: never filter it out.
+        raw, own = (error["loc"][:-1], error["loc"][-1:]) if kind == "extra_forbidden" else (error["loc"], ())
+        loc = tuple(part for part in raw if not str(part).startswith("function-"))
         # drop pydantic's union branch names such as "constrained-decimal"
         loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("constrained"))))
+        loc += tuple(own)
         name = _location(loc)
-        kind = error["type"]
         got = error.get("input")
         if kind == "extra_forbidden":
-            known = list(LoanInput.model_fields) if len(loc) == 1 else []
+            parent = _owner(model, loc[:-1]) if len(loc) > 1 else None
+            holder = model if len(loc) == 1 else (
+                _nested_model(parent[0].model_fields[parent[1]].annotation) if parent else None)
+            known = list(holder.model_fields) if holder else []
             close = difflib.get_close_matches(str(loc[-1]), known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(Problem(field=name, message=f"unknown field{hint}"))
+            problems.append(Problem(field=name, message=f"unknown field{hint}", loc=list(loc)))
             continue
         message = error["msg"]
         if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            allowed = _field_range(model, str(loc[0])) if len(loc) == 1 else ""
+            allowed = _range_at(model, loc)
             message = f"{got} is out of range; {allowed or message.lower()}"
         elif kind in ("decimal_max_places", "decimal_parsing", "decimal_type", "int_parsing",
-                      "int_from_float", "int_type", "float_parsing"):
-            allowed = _field_range(model, str(loc[0])) if len(loc) == 1 else ""
-            message = f"{got!r} is not valid: {message.lower()}" + (f"; {allowed}" if allowed else "")
+                      "int_from_float", "int_type", "float_parsing", "bool_parsing", "bool_type"):
+            allowed = _range_at(model, loc)
+            message = f"{_shown(got)} is not valid: {message.lower()}" + (f"; {allowed}" if allowed else "")
         elif kind == "literal_error":
-            message = f"{got!r} is not allowed; {message[0].lower()}{message[1:]}"
-        problems.append(Problem(field=name, message=message))
+            message = f"{_shown(got)} is not allowed; {message[0].lower()}{message[1:]}"
+        problems.append(Problem(field=name, message=message, loc=list(loc) or None))
     return problems
 
 

@@ -21,6 +21,8 @@ import json
 import os
 import re
 import secrets
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +121,17 @@ class ScenarioStore:
 
     def __init__(self, database_url: str | None = None):
         self.engine = make_engine(database_url)
+        # SQLite has one writer at a time. Threads of this process take turns here, in order,
+        # instead of each polling the file lock through SQLite's busy handler (which sleeps
+        # up to 100 ms between tries: second-long tails under load). Other processes still
+        # queue on the file lock (BEGIN IMMEDIATE + busy_timeout).
+        self._write_lock: AbstractContextManager[Any] = (
+            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext())
+        self.ensure_schema()
+
+    def ensure_schema(self) -> None:
+        """Create the table if missing (idempotent). The app calls it again at each start-up:
+        `close()` drops an in-memory SQLite database along with its connection."""
         metadata.create_all(self.engine)
 
     @property
@@ -133,7 +146,7 @@ class ScenarioStore:
             "created_at": dt.datetime.now(dt.UTC),
             "input_json": json.dumps(inputs, separators=(",", ":"), sort_keys=True),
         }
-        with self.engine.begin() as connection:
+        with self._write_lock, self.engine.begin() as connection:
             connection.execute(insert(scenarios).values(**row))
         return scenario_id
 

@@ -12,14 +12,15 @@ import pwd
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -174,8 +175,26 @@ def test_sqlite_is_wal_with_busy_timeout(tmp_path):
         store.close()
 
 
-def test_sigkilled_writer_leaves_every_acknowledged_save(tmp_path):
-    url = f"sqlite:///{tmp_path / 'scenarios.db'}"
+def stored_ids_of_an_intact_database(url: str) -> set[str]:
+    """Every scenario id in the database, after checking the database is not corrupt: SQLite's
+    `PRAGMA integrity_check`; on PostgreSQL, amcheck's `bt_index_check` on the primary key with
+    every table row looked up in it (heapallindexed)."""
+    store = ScenarioStore(url)
+    try:
+        with store.engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
+            if store.engine.dialect.name == "sqlite":
+                assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            else:
+                connection.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+                connection.execute(text("SELECT bt_index_check('scenarios_pkey'::regclass, true)"))
+                connection.commit()
+            return {row[0] for row in connection.execute(text("SELECT id FROM scenarios"))}
+    finally:
+        store.close()
+
+
+def test_sigkilled_writer_leaves_every_acknowledged_save(database_url):
+    url = database_url
     ScenarioStore(url).close()
     # Two bystanders keep the lock busy (a short pause each, so the victim is not starved).
     others = [start_writer(url, -1, f"bystander{n}", pause=0.005) for n in range(2)]
@@ -202,12 +221,67 @@ def test_sigkilled_writer_leaves_every_acknowledged_save(tmp_path):
             out, _ = writer.communicate(timeout=30)
             acked += acknowledged(out)
     assert len(acked) >= 120
-    connection = sqlite3.connect(tmp_path / "scenarios.db")
+    stored = stored_ids_of_an_intact_database(url)
+    assert set(acked) <= stored, f"{len(set(acked) - stored)} acknowledged saves are missing"
+
+
+def test_sigkilled_server_keeps_every_acknowledged_save(database_url, tmp_path):
+    """`loan401k serve --workers 2` killed with SIGKILL (the whole process group: master and
+    workers) while clients are saving: every save answered 201 is in the database, intact."""
+    ScenarioStore(database_url).close()
+    port = _free_port()
+    env = {**os.environ, "LOAN401K_DATABASE_URL": database_url, "LOAN401K_SAVES_PER_MINUTE": "1000000"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "loan401k.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    acked: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def client(n: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            i = 0
+            while not stop.is_set():
+                try:
+                    body = {"age": 40, "vested_balance": n * 100_000 + i}
+                    response = http.post("/api/v1/scenarios", json=body)
+                except httpx.TransportError:
+                    return  # the server is gone; whatever was not answered was not acknowledged
+                if response.status_code == 201:
+                    with lock:
+                        acked.append(response.json()["id"])
+                i += 1
+
     try:
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        stored = {row[0] for row in connection.execute("SELECT id FROM scenarios")}
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()[-2000:]
+            time.sleep(0.1)
+        clients = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(6)]
+        for thread in clients:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while len(acked) < 150 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.killpg(server.pid, signal.SIGKILL)  # mid-stream: the clients are still saving
+        server.wait(timeout=30)
+        stop.set()
+        for thread in clients:
+            thread.join(60)
     finally:
-        connection.close()
+        stop.set()
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
+        server.stderr.close()
+    assert len(acked) >= 150, "the clients could not save before the kill"
+    stored = stored_ids_of_an_intact_database(database_url)
     assert set(acked) <= stored, f"{len(set(acked) - stored)} acknowledged saves are missing"
 
 
