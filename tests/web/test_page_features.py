@@ -14,7 +14,7 @@ from loan401k.web import view
 from loan401k.web.pages import usd
 
 from .conftest import AXE
-from .test_browser import count, expected_headline, headline, wait_counter, wait_recomputed
+from .test_browser import count, expected_headline, headline, wait_counter, wait_recomputed, wait_until
 
 START = {
     "amount": "15000",
@@ -179,13 +179,18 @@ def test_several_alternatives_through_the_url(page, base_url, errors):
     assert other.input_value("#f-alt_kind_1") == "personal_loan"
     assert other.input_value("#f-alt_term_months_1") == "36"
     assert option_costs(other) == want
-    assert errors == []
+    # A row typed field by field is briefly incomplete (a kind without its APR): the page
+    # may answer that keystroke with a 422 beside the field. What counts is the end state.
+    assert [e for e in errors if "status of 422" not in e] == []
+    assert page.locator("[data-error-for]:not(:empty)").count() == 0
 
 
 def wait_until_settled(page, quiet_ms: int = 400) -> None:
-    """Wait until no recompute has started for a while (the page's counters stop moving)."""
+    """Wait until the latest input is fully on screen (the page clears data-busy) and no
+    recompute has started for a while (the page's counters stop moving)."""
     last = None
     while True:
+        wait_until(page, "() => (document.documentElement.dataset.busy || '0') === '0'")
         now = (count(page), count(page, "charts"))
         if now == last:
             return

@@ -161,6 +161,7 @@ async function recompute() {
       const body = await api.json();
       showErrors(Array.isArray(body.detail) ? body.detail : body.problems || body.errors || []);
       answer.dataset.state = "error";
+      root.busy = "0";
       return;
     }
     if (!api.ok) throw new Error(`analysis failed: ${api.status}`);
@@ -173,15 +174,18 @@ async function recompute() {
     bump("recomputed");
     // then the charts and tables (no history/simulations: those wait for a pause)
     const fragment = await fetch(`/fragment?${query}&part=core`);
-    if (mine !== generation || !fragment.ok) return;
+    if (mine !== generation) return;
+    if (!fragment.ok) { root.busy = "0"; return; }
     const html = await fragment.text();
     if (mine !== generation) return;
     renderFragment(html);
     root.chartsMs = (performance.now() - startedAt).toFixed(1);
     bump("charts");
+    root.busy = "0"; // the latest input is fully on screen (tests wait for this)
     clearTimeout(marketTimer);
     marketTimer = setTimeout(() => loadMarket(mine, query), MARKET_PAUSE_MS);
   } catch (error) {
+    if (mine === generation) root.busy = "0";
     answer.dataset.state = "error";
     document.getElementById("fix-first").textContent = "Could not reach the calculator; the numbers shown are from before.";
     console.warn(error);
@@ -203,6 +207,7 @@ async function loadMarket(mine, query) {
 
 function schedule() {
   startedAt = performance.now();
+  root.busy = "1";
   clearTimeout(timer);
   clearTimeout(marketTimer);
   timer = setTimeout(recompute, DEBOUNCE_MS);
