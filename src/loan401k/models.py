@@ -185,10 +185,11 @@ class InputError(ValueError):
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
-def _field_range(model: type[BaseModel], name: str) -> str:
+def field_bounds(model: type[BaseModel], name: str) -> tuple[Any, Any, bool] | None:
+    """(low, high, low is strict) of a field's range, or None for an unbounded field."""
     field = model.model_fields.get(name)
     if field is None:
-        return ""
+        return None
     low = high = None
     strict_low = False
     for meta in _flatten_metadata(field):
@@ -199,7 +200,12 @@ def _field_range(model: type[BaseModel], name: str) -> str:
         elif isinstance(meta, Le):
             high = meta.le
     if low is None and high is None:
-        return ""
+        return None
+    return low, high, strict_low
+
+
+def range_text(low: Any, high: Any, strict_low: bool = False) -> str:
+    """The allowed range in the words every face uses."""
     if high is None:
         return f"allowed: {'more than' if strict_low else 'at least'} {low:,}"
     if low is None:
@@ -207,6 +213,11 @@ def _field_range(model: type[BaseModel], name: str) -> str:
     if strict_low:
         return f"allowed: more than {low:,} and up to {high:,}"
     return f"allowed range: {low:,} to {high:,}"
+
+
+def _field_range(model: type[BaseModel], name: str) -> str:
+    bounds = field_bounds(model, name)
+    return "" if bounds is None else range_text(*bounds)
 
 
 def _flatten_metadata(field: Any) -> list[Any]:

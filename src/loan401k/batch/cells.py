@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import get_args
 
 import polars as pl
+
+from ..models import LimitResult, LoanInput, field_bounds, range_text
 
 ID_COLUMN = "participant_id"
 MONEY_COLUMNS = ("vested_balance", "outstanding_loan_balance", "highest_loan_balance_12m", "min_loan",
@@ -19,20 +22,23 @@ OUTPUT_COLUMNS = ("max_loan", "eligible", "binding_rule", "excess", "error")
 BATCH_ROWS = 100_000
 
 # The input model's ranges (models.LoanInput), in cents for money: (low, high, low is strict).
-MAX_MONEY_CENTS = 100_000_000 * 100
+def _bounds_in_cents(name: str) -> tuple[int, int, bool]:
+    """The input model's range for a column (money in cents): one source for every face."""
+    bounds = field_bounds(LoanInput, name)
+    assert bounds is not None, name
+    low, high, strict = bounds
+    scale = 100 if name in MONEY_COLUMNS else 1
+    return int(low) * scale, int(high) * scale, strict
+
+
 RANGES: dict[str, tuple[int, int, bool]] = {
-    "vested_balance": (0, MAX_MONEY_CENTS, False),
-    "outstanding_loan_balance": (0, MAX_MONEY_CENTS, False),
-    "highest_loan_balance_12m": (0, MAX_MONEY_CENTS, False),
-    "min_loan": (0, 1000 * 100, False),
-    "amount": (0, MAX_MONEY_CENTS, True),
-    "existing_loans": (0, 50, False),
-    "max_loans": (1, 50, False),
+    name: _bounds_in_cents(name)
+    for name in ("vested_balance", "outstanding_loan_balance", "highest_loan_balance_12m", "min_loan",
+                 "amount", "existing_loans", "max_loans")
 }
 TRUE_WORDS = ("true", "t", "yes", "y", "on", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "off", "0")
-BINDING_RULES = ("dollar_cap", "half_vested", "ten_thousand_floor", "vested_balance", "plan_minimum",
-                 "loan_count")
+BINDING_RULES: tuple[str, ...] = get_args(LimitResult.model_fields["binding_rule"].annotation)
 
 
 class BatchError(ValueError):
@@ -61,8 +67,6 @@ def check_columns(names: list[str]) -> None:
     lines = []
     for name in names:
         if name not in INPUT_COLUMNS:
-            from ..models import LoanInput
-
             close = difflib.get_close_matches(name, INPUT_COLUMNS, n=1)
             what = ("an input field the limit does not use" if name in LoanInput.model_fields
                     else "unknown column")
@@ -78,9 +82,7 @@ def _range_text(name: str) -> str:
     low, high, strict = RANGES[name]
     if name in MONEY_COLUMNS:
         low, high = low // 100, high // 100
-    if strict:
-        return f"allowed: more than {low:,} and up to {high:,}"
-    return f"allowed range: {low:,} to {high:,}"
+    return range_text(low, high, strict)
 
 
 # What can be wrong with a cell. The words are built only for the rows that have a problem
