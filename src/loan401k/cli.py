@@ -300,9 +300,10 @@ def batch(participants: str | None, input_file: str | None, output: str | None, 
             kind = plan_batch.file_kind(output)
         except plan_batch.BatchError as exc:
             raise BadInput([f"output: {line}" for line in exc.lines]) from None
+    rows_on_terminal = output is None and sys.stdout.isatty()  # a bar would tangle with the rows
     try:
         with plan_batch.open_output(output, kind) as writer, \
-                render.progress("Batch", stderr=True) as report:
+                render.progress("Batch", enabled=not rows_on_terminal, stderr=True) as report:
             summary = plan_batch.run(path, writer, engine="dask" if scheduler else engine,
                                      scheduler=scheduler, defaults=defaults, batch_rows=batch_rows,
                                      progress=report)
