@@ -36,14 +36,16 @@ def generate(path: Path, rows: int, seed: int = 401) -> None:
     vested = rng.integers(0, 30_000_000, rows)
     outstanding = (vested * rng.random(rows) * 0.5).astype(np.int64) * (rng.random(rows) < 0.3)
     highest = outstanding + rng.integers(0, 2_000_000, rows) * (rng.random(rows) < 0.2)
-    pl.DataFrame({
-        "participant_id": pl.int_range(rows, eager=True).cast(pl.String).str.pad_start(7, "0"),
-        "vested_balance": vested / 100,
-        "outstanding_loan_balance": outstanding / 100,
-        "highest_loan_balance_12m": highest / 100,
-        "existing_loans": (outstanding > 0).astype(np.int64),
-        "amount": rng.integers(100_000, 6_000_000, rows) / 100,
-    }).with_columns(  # half of them ask for an amount
+    pl.DataFrame(
+        {
+            "participant_id": pl.int_range(rows, eager=True).cast(pl.String).str.pad_start(7, "0"),
+            "vested_balance": vested / 100,
+            "outstanding_loan_balance": outstanding / 100,
+            "highest_loan_balance_12m": highest / 100,
+            "existing_loans": (outstanding > 0).astype(np.int64),
+            "amount": rng.integers(100_000, 6_000_000, rows) / 100,
+        }
+    ).with_columns(  # half of them ask for an amount
         amount=pl.when(pl.Series(rng.random(rows) < 0.5)).then(pl.col("amount"))
     ).write_csv(path)
 
@@ -65,15 +67,20 @@ def console_script_run() -> str:
     """One `loan401k batch` in a child process: its wall time and its own peak RSS."""
     script = Path(sys.executable).with_name("loan401k")
     started = time.perf_counter()
-    child = subprocess.Popen([str(script), "batch", str(SOURCE), "-o", str(WORK / "cli.parquet")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [str(script), "batch", str(SOURCE), "-o", str(WORK / "cli.parquet")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     if child.returncode != 0:
         return f"console script failed with exit {child.returncode}"
-    return (f"`loan401k batch` in a child process: {seconds:.2f} s wall, peak RSS "
-            f"{usage.ru_maxrss / 1024:.0f} MiB (budgets: 10 s, 2 GB); {ROWS:,} rows CSV -> Parquet")
+    return (
+        f"`loan401k batch` in a child process: {seconds:.2f} s wall, peak RSS "
+        f"{usage.ru_maxrss / 1024:.0f} MiB (budgets: 10 s, 2 GB); {ROWS:,} rows CSV -> Parquet"
+    )
 
 
 NOTE = console_script_run()

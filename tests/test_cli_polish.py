@@ -17,8 +17,13 @@ import loan401k
 from loan401k import cli
 
 SCRIPT = Path(sys.executable).with_name("loan401k")
-PLAN = {"age": 35, "vested_balance": 80_000, "amount": 20_000, "start_date": "2026-01-15",
-        "contribution_monthly": 500}
+PLAN = {
+    "age": 35,
+    "vested_balance": 80_000,
+    "amount": 20_000,
+    "start_date": "2026-01-15",
+    "contribution_monthly": 500,
+}
 
 
 def flags(fields: dict) -> list[str]:
@@ -30,8 +35,14 @@ def run(*args: str):
 
 
 def run_script(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=120, check=False,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def read_csv(text: str) -> list[dict[str, str]]:
@@ -41,9 +52,14 @@ def read_csv(text: str) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- completion
 
 
-@pytest.mark.parametrize(("shell", "marker"), [
-    ("bash", "complete -o nosort -F"), ("zsh", "compdef"), ("fish", "complete --no-files --command loan401k"),
-])
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [
+        ("bash", "complete -o nosort -F"),
+        ("zsh", "compdef"),
+        ("fish", "complete --no-files --command loan401k"),
+    ],
+)
 def test_completion_prints_the_script_for_each_shell(shell, marker):
     result = run("completion", shell)
     assert result.exit_code == 0
@@ -69,8 +85,9 @@ def test_analyze_csv_is_the_balances_by_year():
     rows = read_csv(run("analyze", *flags(PLAN), "--csv").stdout)
     by_year = loan401k.analyze(PLAN).balances.by_year
     assert [list(r) for r in rows[:1]] == [["age", "no_loan", "with_loan"]]
-    assert [(int(r["age"]), r["no_loan"], r["with_loan"]) for r in rows] == \
-        [(y.age, str(y.no_loan), str(y.with_loan)) for y in by_year]
+    assert [(int(r["age"]), r["no_loan"], r["with_loan"]) for r in rows] == [
+        (y.age, str(y.no_loan), str(y.with_loan)) for y in by_year
+    ]
 
 
 def test_backtest_csv_is_the_cost_by_start_year():
@@ -79,17 +96,26 @@ def test_backtest_csv_is_the_cost_by_start_year():
     rows = read_csv(result.stdout)
     expected = loan401k.backtest(PLAN).by_start_year
     assert len(rows) == len(expected) > 20
-    assert list(rows[0]) == ["start_year", "total", "lost_growth", "double_tax", "contribution_cut", "fees",
-                             "job_loss"]
-    assert [(int(r["start_year"]), r["total"]) for r in rows] == \
-        [(e.start_year, str(e.total)) for e in expected]
+    assert list(rows[0]) == [
+        "start_year",
+        "total",
+        "lost_growth",
+        "double_tax",
+        "contribution_cut",
+        "fees",
+        "job_loss",
+    ]
+    assert [(int(r["start_year"]), r["total"]) for r in rows] == [
+        (e.start_year, str(e.total)) for e in expected
+    ]
 
 
 def test_montecarlo_and_compare_csv():
     fields = {**PLAN, "paths": 200}
     fan = read_csv(run("montecarlo", *flags(fields), "--csv").stdout)
-    assert [(int(r["age"]), r["p50"]) for r in fan] == \
-        [(p.age, str(p.p50)) for p in loan401k.montecarlo(fields).fan]
+    assert [(int(r["age"]), r["p50"]) for r in fan] == [
+        (p.age, str(p.p50)) for p in loan401k.montecarlo(fields).fan
+    ]
     options = read_csv(run("compare", *flags(PLAN), "--alternative", "credit_card:24", "--csv").stdout)
     costs = [float(r["cost"]) for r in options]
     assert costs == sorted(costs) and {"401k_loan", "credit_card"} <= {r["kind"] for r in options}
@@ -121,7 +147,8 @@ def test_batch_piped_has_rows_on_stdout_and_only_the_summary_on_stderr(tmp_path:
     assert done.returncode == 0
     assert done.stdout.splitlines()[1] == "A,80000,40000.00,true,half_vested,0.00,"
     assert done.stderr.startswith(
-        "2 participants: 1 eligible, total capacity $40,000.00, 1 row(s) with errors")
+        "2 participants: 1 eligible, total capacity $40,000.00, 1 row(s) with errors"
+    )
     assert "\x1b[" not in done.stderr and "\r" not in done.stderr
 
 
@@ -131,8 +158,14 @@ def test_batch_draws_its_progress_bar_on_a_terminal(tmp_path: Path):
     source = tmp_path / "p.csv"
     source.write_text("participant_id,vested_balance\nA,80000\n")
     leader, follower = pty.openpty()
-    done = subprocess.run([str(SCRIPT), "batch", str(source), "-o", str(tmp_path / "out.csv")],
-                          stdin=follower, stdout=follower, stderr=follower, timeout=60, check=False)
+    done = subprocess.run(
+        [str(SCRIPT), "batch", str(source), "-o", str(tmp_path / "out.csv")],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        timeout=60,
+        check=False,
+    )
     os.close(follower)
     seen = b""
     try:

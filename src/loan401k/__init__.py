@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 __all__ = [
-    "limit", "schedule", "distribution", "analyze", "compare", "backtest", "montecarlo",
+    "limit",
+    "schedule",
+    "distribution",
+    "analyze",
+    "compare",
+    "backtest",
+    "montecarlo",
     "__version__",
 ]
 

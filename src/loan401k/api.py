@@ -63,13 +63,15 @@ def error_items(problems: list[Problem]) -> list[dict[str, Any]]:
 
 def http_error(status: int, field: str, message: str, headers: dict[str, str] | None = None) -> HTTPException:
     """An HTTPException whose detail is already in the API's error shape."""
-    return HTTPException(status, detail=error_items([Problem(field=field, message=message)]),
-                         headers=headers)
+    return HTTPException(status, detail=error_items([Problem(field=field, message=message)]), headers=headers)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "A body that cannot be read as JSON (not UTF-8, nested too "
-                                             "deeply, an integer of thousands of digits)"},
+    400: {
+        "model": ErrorBody,
+        "description": "A body that cannot be read as JSON (not UTF-8, nested too "
+        "deeply, an integer of thousands of digits)",
+    },
     413: {"model": ErrorBody, "description": "Request body over 64 KiB"},
     422: {"model": ErrorBody, "description": "Bad input: one item per field, naming the allowed range"},
 }
@@ -83,8 +85,9 @@ class RateLimiter:
 
     MAX_KEYS = 10_000
 
-    def __init__(self, limit: int = SAVES_PER_MINUTE, window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, limit: int = SAVES_PER_MINUTE, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ):
         self.limit, self.window, self.clock = limit, window, clock
         self._events: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
@@ -144,8 +147,9 @@ def _result_model(function_name: str) -> Any:
 def json_body(model: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A result model as the response body: pydantic's own JSON encoder, in one pass (the same
     values as `model_dump(mode="json")` and the CLI's --json, without an intermediate dict)."""
-    return Response(model.model_dump_json(), status_code=status_code, headers=headers,
-                    media_type="application/json")
+    return Response(
+        model.model_dump_json(), status_code=status_code, headers=headers, media_type="application/json"
+    )
 
 
 # --------------------------------------------------------------------------- workload
@@ -169,10 +173,18 @@ def check_paths_budget(inputs: LoanInput) -> None:
     years = inputs.retirement_age - inputs.age
     allowed = paths_allowed(years)
     if inputs.paths > allowed:
-        raise InputError([Problem(field="paths", message=(
-            f"{inputs.paths} is out of range for a {years}-year horizon (age {inputs.age} to "
-            f"{inputs.retirement_age}); allowed range: 1 to {allowed:,} "
-            f"(at most {MAX_PATH_YEARS:,} path-years a request)"))])
+        raise InputError(
+            [
+                Problem(
+                    field="paths",
+                    message=(
+                        f"{inputs.paths} is out of range for a {years}-year horizon (age {inputs.age} to "
+                        f"{inputs.retirement_age}); allowed range: 1 to {allowed:,} "
+                        f"(at most {MAX_PATH_YEARS:,} path-years a request)"
+                    ),
+                )
+            ]
+        )
 
 
 @dataclass
@@ -194,8 +206,9 @@ class Workload:
     other callers and never queues without bound.
     """
 
-    def __init__(self, cpu_threads: int = 2, heavy_slots: int = 1, heavy_queue: int = 4,
-                 heavy_wait: float = 2.0):
+    def __init__(
+        self, cpu_threads: int = 2, heavy_slots: int = 1, heavy_queue: int = 4, heavy_wait: float = 2.0
+    ):
         self.cpu_threads, self.heavy_slots = cpu_threads, heavy_slots
         self.heavy_queue, self.heavy_wait = heavy_queue, heavy_wait
         # anyio primitives belong to one event loop; a test client may start several.
@@ -228,8 +241,12 @@ class Workload:
                 state.waiting -= 1
         if not acquired:
             retry = max(1, math.ceil(self.heavy_wait))
-            raise http_error(503, "request", "busy: the simulations this server runs at once are all "
-                             f"taken; retry in {retry} s", headers={"Retry-After": str(retry)})
+            raise http_error(
+                503,
+                "request",
+                f"busy: the simulations this server runs at once are all taken; retry in {retry} s",
+                headers={"Retry-After": str(retry)},
+            )
         try:
             return await self.run(function, *args)
         finally:
@@ -265,8 +282,13 @@ def _calculation(function_name: str) -> Callable[..., Any]:
 
 for _path, _function_name, _summary in CALCULATIONS:
     router.add_api_route(
-        f"/{_path}", _calculation(_function_name), methods=["POST"], summary=_summary,
-        response_model=_result_model(_function_name), operation_id=_path, tags=["calculations"],
+        f"/{_path}",
+        _calculation(_function_name),
+        methods=["POST"],
+        summary=_summary,
+        response_model=_result_model(_function_name),
+        operation_id=_path,
+        tags=["calculations"],
         responses=BUSY_RESPONSE if _function_name in HEAVY else None,
     )
 
@@ -292,24 +314,37 @@ def _client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/scenarios", status_code=201, response_model=ScenarioId, tags=["scenarios"],
-             summary="Save a scenario's input fields; returns its id",
-             responses={429: {"model": ErrorBody, "description": "Too many saves from this client"},
-                        **STORE_DOWN})
+@router.post(
+    "/scenarios",
+    status_code=201,
+    response_model=ScenarioId,
+    tags=["scenarios"],
+    summary="Save a scenario's input fields; returns its id",
+    responses={429: {"model": ErrorBody, "description": "Too many saves from this client"}, **STORE_DOWN},
+)
 def save_scenario(inputs: InputBody, request: Request) -> JSONResponse:
     wait = request.app.state.save_limiter.retry_after(_client_key(request))
     if wait is not None:
-        raise http_error(429, "request", f"too many saves; at most {request.app.state.save_limiter.limit} "
-                         f"a minute; retry in {wait} s", headers={"Retry-After": str(wait)})
+        raise http_error(
+            429,
+            "request",
+            f"too many saves; at most {request.app.state.save_limiter.limit} a minute; retry in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     # Only the fields as sent (validated and normalised): defaults stay defaults.
     scenario_id = get_store(request).save(inputs.model_dump(mode="json", exclude_unset=True))
-    return JSONResponse({"id": scenario_id}, status_code=201,
-                        headers={"Location": f"/api/v1/scenarios/{scenario_id}"})
+    return JSONResponse(
+        {"id": scenario_id}, status_code=201, headers={"Location": f"/api/v1/scenarios/{scenario_id}"}
+    )
 
 
-@router.get("/scenarios/{scenario_id}", response_model=LoanInput, tags=["scenarios"],
-            summary="A saved scenario's input fields",
-            responses={404: {"model": ErrorBody, "description": "No scenario with this id"}, **STORE_DOWN})
+@router.get(
+    "/scenarios/{scenario_id}",
+    response_model=LoanInput,
+    tags=["scenarios"],
+    summary="A saved scenario's input fields",
+    responses={404: {"model": ErrorBody, "description": "No scenario with this id"}, **STORE_DOWN},
+)
 def load_scenario(scenario_id: str, request: Request) -> JSONResponse:
     saved = get_store(request).load(scenario_id)
     if saved is None:

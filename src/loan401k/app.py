@@ -56,8 +56,12 @@ SECURITY_HEADERS = {
 
 class BodyTooLarge(HTTPException):
     def __init__(self) -> None:
-        super().__init__(413, detail=error_items([Problem(
-            field="input", message=f"request body is over {MAX_BODY_BYTES // 1024} KiB")]))
+        super().__init__(
+            413,
+            detail=error_items(
+                [Problem(field="input", message=f"request body is over {MAX_BODY_BYTES // 1024} KiB")]
+            ),
+        )
 
 
 def _json_message(status: int, body: dict[str, Any]) -> tuple[Message, Message]:
@@ -155,8 +159,10 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
         return input_error.problems
     # FastAPI saw a problem parse_input did not: report FastAPI's own words.
     return [
-        Problem(field=".".join(str(p) for p in error.get("loc", ()) if p != "body") or "input",
-                message=str(error.get("msg", "invalid")))
+        Problem(
+            field=".".join(str(p) for p in error.get("loc", ()) if p != "body") or "input",
+            message=str(error.get("msg", "invalid")),
+        )
         for error in errors
     ]
 
@@ -184,8 +190,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def on_store_down(request: Request, exc: OperationalError) -> JSONResponse:
         log.error("scenario store unavailable: %s", exc.orig)
-        return _error_response(503, [Problem(field="request", message="storage unavailable; retry")],
-                               {"Retry-After": "5"})
+        return _error_response(
+            503, [Problem(field="request", message="storage unavailable; retry")], {"Retry-After": "5"}
+        )
 
 
 # --------------------------------------------------------------------------- docs
@@ -266,9 +273,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
         store.close()
 
     app = FastAPI(
-        title="loan401k", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+        title="loan401k",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         description="The true cost of a 401(k) loan. Each body equals `loan401k <command> --json` "
-                    "for the same input fields. Education, not advice.",
+        "for the same input fields. Education, not advice.",
     )
     app.state.store = store
     app.state.save_limiter = RateLimiter(limit=_saves_per_minute())

@@ -17,19 +17,61 @@ import click
 # Flags are the input fields with dashes. Kept as a plain table so --help needs no pydantic;
 # tests check that it matches LoanInput's fields exactly.
 BOOL_FIELDS = (
-    "public_safety_employee", "separated_from_service", "allow_10k_floor", "disaster_loan",
+    "public_safety_employee",
+    "separated_from_service",
+    "allow_10k_floor",
+    "disaster_loan",
 )
 VALUE_FIELDS = (
-    "age", "retirement_age", "filing_status", "taxable_income", "marginal_rate_pct",
-    "state_rate_pct", "retirement_tax_rate_pct", "tax_year", "separation_year_age",
-    "vested_balance", "outstanding_loan_balance", "highest_loan_balance_12m", "existing_loans",
-    "source", "min_loan", "max_loans", "origination_fee", "annual_fee", "amount", "net",
-    "annual_rate_pct", "term_months", "frequency", "purpose", "rate_convention", "start_date",
-    "extra_payment", "payoff_month", "payment", "salary", "contribution_monthly",
-    "contribution_pct", "contribution_during_loan_monthly", "contribution_during_loan_pct",
-    "match_rate_pct", "match_limit_pct", "salary_growth_pct", "annual_return_pct",
-    "return_convention", "inflation_pct", "outside_tax_drag_pct", "job_loss_annual_pct", "cash_on_separation",
-    "stock_pct", "paths", "seed", "model", "mean_pct", "vol_pct",
+    "age",
+    "retirement_age",
+    "filing_status",
+    "taxable_income",
+    "marginal_rate_pct",
+    "state_rate_pct",
+    "retirement_tax_rate_pct",
+    "tax_year",
+    "separation_year_age",
+    "vested_balance",
+    "outstanding_loan_balance",
+    "highest_loan_balance_12m",
+    "existing_loans",
+    "source",
+    "min_loan",
+    "max_loans",
+    "origination_fee",
+    "annual_fee",
+    "amount",
+    "net",
+    "annual_rate_pct",
+    "term_months",
+    "frequency",
+    "purpose",
+    "rate_convention",
+    "start_date",
+    "extra_payment",
+    "payoff_month",
+    "payment",
+    "salary",
+    "contribution_monthly",
+    "contribution_pct",
+    "contribution_during_loan_monthly",
+    "contribution_during_loan_pct",
+    "match_rate_pct",
+    "match_limit_pct",
+    "salary_growth_pct",
+    "annual_return_pct",
+    "return_convention",
+    "inflation_pct",
+    "outside_tax_drag_pct",
+    "job_loss_annual_pct",
+    "cash_on_separation",
+    "stock_pct",
+    "paths",
+    "seed",
+    "model",
+    "mean_pct",
+    "vol_pct",
 )
 STRUCTURED_FIELDS = ("alternatives", "criteria")  # from --input only (JSON or TOML)
 
@@ -44,14 +86,21 @@ class BadInput(Exception):
 def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for name in reversed(BOOL_FIELDS):
         flag = name.replace("_", "-")
-        command = click.option(f"--{flag}/--no-{flag}", name, default=None,
-                               help=f"Input field {name}.")(command)
+        command = click.option(f"--{flag}/--no-{flag}", name, default=None, help=f"Input field {name}.")(
+            command
+        )
     for name in reversed(VALUE_FIELDS):
-        command = click.option(f"--{name.replace('_', '-')}", name, default=None,
-                               metavar="VALUE", help=f"Input field {name}.")(command)
-    command = click.option("--input", "-i", "input_file", default=None, metavar="FILE",
-                           help="Input fields as JSON or TOML ('-' reads standard input); "
-                                "flags override the file.")(command)
+        command = click.option(
+            f"--{name.replace('_', '-')}", name, default=None, metavar="VALUE", help=f"Input field {name}."
+        )(command)
+    command = click.option(
+        "--input",
+        "-i",
+        "input_file",
+        default=None,
+        metavar="FILE",
+        help="Input fields as JSON or TOML ('-' reads standard input); flags override the file.",
+    )(command)
     return command
 
 
@@ -161,8 +210,9 @@ def distribution(input_file: str | None, as_json: bool, **flags: Any) -> None:
 @main.command()
 @_input_options
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
-@click.option("--csv", "as_csv", is_flag=True,
-              help="Print the balances by year (age, no_loan, with_loan) as CSV.")
+@click.option(
+    "--csv", "as_csv", is_flag=True, help="Print the balances by year (age, no_loan, with_loan) as CSV."
+)
 @click.option("--explain", is_flag=True, help="Also print every step with its citation.")
 def analyze(input_file: str | None, as_json: bool, as_csv: bool, explain: bool, **flags: Any) -> None:
     """What does it really cost me? The true cost, decomposed, with job-loss risk and a verdict."""
@@ -179,13 +229,19 @@ def analyze(input_file: str | None, as_json: bool, as_csv: bool, explain: bool, 
 
 @main.command()
 @_input_options
-@click.option("--alternative", "alternatives", multiple=True, metavar="KIND:APR[:TERM[:FEE_PCT]]",
-              help="An alternative to compare (repeatable), e.g. credit_card:24 or "
-                   "personal_loan:12:36:5; added to those from --input.")
+@click.option(
+    "--alternative",
+    "alternatives",
+    multiple=True,
+    metavar="KIND:APR[:TERM[:FEE_PCT]]",
+    help="An alternative to compare (repeatable), e.g. credit_card:24 or "
+    "personal_loan:12:36:5; added to those from --input.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the options, cheapest first, as CSV.")
-def compare(input_file: str | None, alternatives: tuple[str, ...], as_json: bool, as_csv: bool,
-            **flags: Any) -> None:
+def compare(
+    input_file: str | None, alternatives: tuple[str, ...], as_json: bool, as_csv: bool, **flags: Any
+) -> None:
     """Is a 401(k) loan my best option? The alternatives ranked on one scale."""
     from . import render, service
 
@@ -198,8 +254,9 @@ def compare(input_file: str | None, alternatives: tuple[str, ...], as_json: bool
     if as_json:
         _emit_json(result)
     elif as_csv:
-        render.rows_csv(["kind", "label", "cost", "payment", "interest", "fees", "taxes", "penalties"],
-                        result.options)
+        render.rows_csv(
+            ["kind", "label", "cost", "payment", "interest", "fees", "taxes", "penalties"], result.options
+        )
     else:
         render.comparison(result)
 
@@ -208,8 +265,12 @@ def _alternative(text: str) -> dict[str, str]:
     """KIND:APR[:TERM[:FEE_PCT]] as an alternatives entry (the model validates the values)."""
     parts = text.split(":")
     if not parts[0] or len(parts) > 4:
-        raise BadInput([f"alternative: {text!r} is not KIND:APR[:TERM[:FEE_PCT]] "
-                        "(e.g. credit_card:24 or personal_loan:12:36:5)"])
+        raise BadInput(
+            [
+                f"alternative: {text!r} is not KIND:APR[:TERM[:FEE_PCT]] "
+                "(e.g. credit_card:24 or personal_loan:12:36:5)"
+            ]
+        )
     entry = dict(zip(("kind", "apr_pct", "term_months", "fee_pct"), parts, strict=False))
     return {name: value for name, value in entry.items() if value != ""}
 
@@ -228,8 +289,10 @@ def backtest(input_file: str | None, as_json: bool, as_csv: bool, **flags: Any) 
     if as_json:
         _emit_json(result)
     elif as_csv:
-        render.rows_csv(["start_year", "total", "lost_growth", "double_tax", "contribution_cut", "fees",
-                         "job_loss"], result.by_start_year)
+        render.rows_csv(
+            ["start_year", "total", "lost_growth", "double_tax", "contribution_cut", "fees", "job_loss"],
+            result.by_start_year,
+        )
     else:
         render.backtest(result)
 
@@ -237,8 +300,9 @@ def backtest(input_file: str | None, as_json: bool, as_csv: bool, **flags: Any) 
 @main.command()
 @_input_options
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
-@click.option("--csv", "as_csv", is_flag=True,
-              help="Print the fan of with-loan balances (age, p10, p50, p90) as CSV.")
+@click.option(
+    "--csv", "as_csv", is_flag=True, help="Print the fan of with-loan balances (age, p10, p50, p90) as CSV."
+)
 def montecarlo(input_file: str | None, as_json: bool, as_csv: bool, **flags: Any) -> None:
     """How uncertain is the cost? Percentiles over seeded random markets (--paths, --seed)."""
     from . import render, service
@@ -256,30 +320,84 @@ def montecarlo(input_file: str | None, as_json: bool, as_csv: bool, **flags: Any
 
 @main.command()
 @click.argument("participants", required=False, metavar="PARTICIPANTS.csv|.parquet")
-@click.option("--input", "-i", "input_file", default=None, metavar="FILE",
-              help="The participants file (instead of the argument).")
-@click.option("--output", "-o", default=None, metavar="OUT",
-              help="Write the rows to OUT: .csv or .parquet (default: CSV on standard output).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the summary as JSON on standard output (with the rows, without -o).")
+@click.option(
+    "--input",
+    "-i",
+    "input_file",
+    default=None,
+    metavar="FILE",
+    help="The participants file (instead of the argument).",
+)
+@click.option(
+    "--output",
+    "-o",
+    default=None,
+    metavar="OUT",
+    help="Write the rows to OUT: .csv or .parquet (default: CSV on standard output).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary as JSON on standard output (with the rows, without -o).",
+)
 @click.option("--csv", "as_csv", is_flag=True, help="Write the rows as CSV, whatever OUT's extension.")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: stream on this machine; dask: the same batches on a Dask cluster.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler address (tcp://host:8786); implies --engine dask. Without it, "
-                   "--engine dask starts two local worker processes.")
-@click.option("--batch-rows", type=click.IntRange(1_000, 5_000_000), default=100_000, show_default=True,
-              help="Rows read, computed and written at a time (memory follows this, not the file).")
-@click.option("--allow-10k-floor/--no-allow-10k-floor", "allow_10k_floor", default=None,
-              help="Plan option for rows whose own cell is empty (default: no floor).")
-@click.option("--min-loan", default=None, metavar="VALUE",
-              help="Plan minimum loan for rows whose own cell is empty (default 1000).")
-@click.option("--max-loans", default=None, metavar="VALUE",
-              help="Plan's most loans at a time for rows whose own cell is empty (default: no limit).")
-@click.option("--disaster-loan/--no-disaster-loan", "disaster_loan", default=None,
-              help="Qualified-disaster limits for rows whose own cell is empty.")
-def batch(participants: str | None, input_file: str | None, output: str | None, as_json: bool,
-          as_csv: bool, engine: str, scheduler: str | None, batch_rows: int, **options: Any) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: stream on this machine; dask: the same batches on a Dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Dask scheduler address (tcp://host:8786); implies --engine dask. Without it, "
+    "--engine dask starts two local worker processes.",
+)
+@click.option(
+    "--batch-rows",
+    type=click.IntRange(1_000, 5_000_000),
+    default=100_000,
+    show_default=True,
+    help="Rows read, computed and written at a time (memory follows this, not the file).",
+)
+@click.option(
+    "--allow-10k-floor/--no-allow-10k-floor",
+    "allow_10k_floor",
+    default=None,
+    help="Plan option for rows whose own cell is empty (default: no floor).",
+)
+@click.option(
+    "--min-loan",
+    default=None,
+    metavar="VALUE",
+    help="Plan minimum loan for rows whose own cell is empty (default 1000).",
+)
+@click.option(
+    "--max-loans",
+    default=None,
+    metavar="VALUE",
+    help="Plan's most loans at a time for rows whose own cell is empty (default: no limit).",
+)
+@click.option(
+    "--disaster-loan/--no-disaster-loan",
+    "disaster_loan",
+    default=None,
+    help="Qualified-disaster limits for rows whose own cell is empty.",
+)
+def batch(
+    participants: str | None,
+    input_file: str | None,
+    output: str | None,
+    as_json: bool,
+    as_csv: bool,
+    engine: str,
+    scheduler: str | None,
+    batch_rows: int,
+    **options: Any,
+) -> None:
     """Limits for a whole plan: every participant of a CSV or Parquet file, streamed.
 
     Columns: participant_id, vested_balance (required), outstanding_loan_balance,
@@ -302,11 +420,19 @@ def batch(participants: str | None, input_file: str | None, output: str | None, 
             raise BadInput([f"output: {line}" for line in exc.lines]) from None
     rows_on_terminal = output is None and sys.stdout.isatty()  # a bar would tangle with the rows
     try:
-        with plan_batch.open_output(output, kind) as writer, \
-                render.progress("Batch", enabled=not rows_on_terminal, stderr=True) as report:
-            summary = plan_batch.run(path, writer, engine="dask" if scheduler else engine,
-                                     scheduler=scheduler, defaults=defaults, batch_rows=batch_rows,
-                                     progress=report)
+        with (
+            plan_batch.open_output(output, kind) as writer,
+            render.progress("Batch", enabled=not rows_on_terminal, stderr=True) as report,
+        ):
+            summary = plan_batch.run(
+                path,
+                writer,
+                engine="dask" if scheduler else engine,
+                scheduler=scheduler,
+                defaults=defaults,
+                batch_rows=batch_rows,
+                progress=report,
+            )
     except plan_batch.BatchError as exc:
         raise BadInput(exc.lines) from None
     figures = summary.as_dict()
@@ -327,8 +453,12 @@ def _plan_defaults(options: dict[str, Any]) -> Any:
         plan = parse_input({**given})
     except InputError as exc:
         raise BadInput([f"{p.field}: {p.message}" for p in exc.problems]) from None
-    return PlanDefaults(allow_10k_floor=plan.allow_10k_floor, min_loan_cents=int(plan.min_loan * 100),
-                        max_loans=plan.max_loans, disaster_loan=plan.disaster_loan)
+    return PlanDefaults(
+        allow_10k_floor=plan.allow_10k_floor,
+        min_loan_cents=int(plan.min_loan * 100),
+        max_loans=plan.max_loans,
+        disaster_loan=plan.disaster_loan,
+    )
 
 
 @main.command()
@@ -355,10 +485,21 @@ def completion(shell: str | None) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), envvar="LOAN401K_PORT", default=8401,
-              show_default=True, help="Port to listen on (env LOAN401K_PORT).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes (each opens its own database connections).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    envvar="LOAN401K_PORT",
+    default=8401,
+    show_default=True,
+    help="Port to listen on (env LOAN401K_PORT).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes (each opens its own database connections).",
+)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the web calculator and the JSON API (saved scenarios: LOAN401K_DATABASE_URL)."""
     import uvicorn

@@ -62,7 +62,11 @@ Pct = Annotated[
 FilingStatus = Literal["single", "married_joint", "married_separate", "head_of_household"]
 Frequency = Literal["weekly", "biweekly", "semimonthly", "monthly", "quarterly"]
 PAYMENTS_PER_YEAR: dict[str, int] = {
-    "weekly": 52, "biweekly": 26, "semimonthly": 24, "monthly": 12, "quarterly": 4,
+    "weekly": 52,
+    "biweekly": 26,
+    "semimonthly": 24,
+    "monthly": 12,
+    "quarterly": 4,
 }
 MAX_MONEY = 100_000_000
 
@@ -289,8 +293,11 @@ def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> l
         got = error.get("input")
         if kind == "extra_forbidden":
             parent = _owner(model, loc[:-1]) if len(loc) > 1 else None
-            holder = model if len(loc) == 1 else (
-                _nested_model(parent[0].model_fields[parent[1]].annotation) if parent else None)
+            holder = (
+                model
+                if len(loc) == 1
+                else (_nested_model(parent[0].model_fields[parent[1]].annotation) if parent else None)
+            )
             known = list(holder.model_fields) if holder else []
             close = difflib.get_close_matches(str(loc[-1]), known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -300,8 +307,17 @@ def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> l
         if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             allowed = _range_at(model, loc)
             message = f"{got} is out of range; {allowed or message.lower()}"
-        elif kind in ("decimal_max_places", "decimal_parsing", "decimal_type", "int_parsing",
-                      "int_from_float", "int_type", "float_parsing", "bool_parsing", "bool_type"):
+        elif kind in (
+            "decimal_max_places",
+            "decimal_parsing",
+            "decimal_type",
+            "int_parsing",
+            "int_from_float",
+            "int_type",
+            "float_parsing",
+            "bool_parsing",
+            "bool_type",
+        ):
             allowed = _range_at(model, loc)
             message = f"{_shown(got)} is not valid: {message.lower()}" + (f"; {allowed}" if allowed else "")
         elif kind == "literal_error":
@@ -340,7 +356,11 @@ class LimitResult(BaseModel):
     max_loan: Money
     eligible: bool
     binding_rule: Literal[
-        "dollar_cap", "half_vested", "ten_thousand_floor", "vested_balance", "plan_minimum",
+        "dollar_cap",
+        "half_vested",
+        "ten_thousand_floor",
+        "vested_balance",
+        "plan_minimum",
         "loan_count",
     ]
     requested: Money | None = None
@@ -474,8 +494,13 @@ class AnalysisResult(BaseModel):
 
 
 OptionKind = Literal[
-    "401k_loan", "credit_card", "balance_transfer", "personal_loan", "heloc",
-    "hardship_withdrawal", "custom",
+    "401k_loan",
+    "credit_card",
+    "balance_transfer",
+    "personal_loan",
+    "heloc",
+    "hardship_withdrawal",
+    "custom",
 ]
 
 

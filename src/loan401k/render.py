@@ -49,13 +49,16 @@ def _warnings(warnings: list[str]) -> None:
 
 def limit(result: LimitResult) -> None:
     if result.eligible:
-        console.print(f"[bold]You can borrow up to {usd(result.max_loan)}[/] "
-                      f"(binding rule: {result.binding_rule}).")
+        console.print(
+            f"[bold]You can borrow up to {usd(result.max_loan)}[/] (binding rule: {result.binding_rule})."
+        )
     else:
         console.print(f"[bold]Not eligible for a new loan[/] (binding rule: {result.binding_rule}).")
     if result.excess:
-        console.print(f"[bold]{usd(result.excess)}[/] of the {usd(result.requested)} asked for is "
-                      "over the limit and would be a taxable deemed distribution.")
+        console.print(
+            f"[bold]{usd(result.excess)}[/] of the {usd(result.requested)} asked for is "
+            "over the limit and would be a taxable deemed distribution."
+        )
     console.print(_steps(result.steps))
     _warnings(result.warnings)
 
@@ -72,10 +75,17 @@ def schedule(result: ScheduleResult) -> None:
     for name in ("#", "Date", "Payment", "Interest", "Principal", "Balance"):
         table.add_column(name, justify="right")
     for row in result.rows:
-        table.add_row(str(row.n), row.date.isoformat(), usd(row.payment), usd(row.interest),
-                      usd(row.principal), usd(row.balance))
-    table.add_row("", "Total", usd(result.total_paid), usd(result.total_interest),
-                  usd(result.amount), "", style="bold")
+        table.add_row(
+            str(row.n),
+            row.date.isoformat(),
+            usd(row.payment),
+            usd(row.interest),
+            usd(row.principal),
+            usd(row.balance),
+        )
+    table.add_row(
+        "", "Total", usd(result.total_paid), usd(result.total_interest), usd(result.amount), "", style="bold"
+    )
     console.print(table)
     _warnings(result.warnings)
 
@@ -84,8 +94,7 @@ def schedule_csv(result: ScheduleResult) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["n", "date", "payment", "interest", "principal", "balance"])
     for row in result.rows:
-        writer.writerow([row.n, row.date.isoformat(), row.payment, row.interest, row.principal,
-                         row.balance])
+        writer.writerow([row.n, row.date.isoformat(), row.payment, row.interest, row.principal, row.balance])
 
 
 def rows_csv(header: list[str], rows: list[Any]) -> None:
@@ -97,14 +106,20 @@ def rows_csv(header: list[str], rows: list[Any]) -> None:
 
 
 def distribution(result: DistributionResult) -> None:
-    console.print(f"[bold]A {usd(result.amount)} distribution costs {usd(result.total)}[/] in tax "
-                  f"and penalty; you keep {usd(result.net)}.")
+    console.print(
+        f"[bold]A {usd(result.amount)} distribution costs {usd(result.total)}[/] in tax "
+        f"and penalty; you keep {usd(result.net)}."
+    )
     table = Table(box=None, show_header=False)
     table.add_column("")
     table.add_column("", justify="right")
-    for label, value in (("Federal income tax", result.federal_tax), ("State income tax",
-                         result.state_tax), ("10% additional tax", result.penalty),
-                         ("Total", result.total), ("You keep", result.net)):
+    for label, value in (
+        ("Federal income tax", result.federal_tax),
+        ("State income tax", result.state_tax),
+        ("10% additional tax", result.penalty),
+        ("Total", result.total),
+        ("You keep", result.net),
+    ):
         table.add_row(label, usd(value))
     console.print(table)
     console.print(_steps(result.steps))
@@ -124,8 +139,10 @@ def analysis(result: Any, explain: bool = False) -> None:
         f"at {age}[/] — {usd(cost.total_today, whole=True)} in today's dollars, "
         f"{usd(cost.per_dollar)} for each dollar borrowed."
     )
-    console.print(f"You'll repay {usd(loan.payment)} {loan.frequency} for {years:g} years "
-                  f"(total interest {usd(loan.total_interest)}, paid to your own account).")
+    console.print(
+        f"You'll repay {usd(loan.payment)} {loan.frequency} for {years:g} years "
+        f"(total interest {usd(loan.total_interest)}, paid to your own account)."
+    )
     limit = result.limit
     if limit.eligible:
         console.print(f"You can borrow up to {usd(limit.max_loan, whole=True)} ({limit.binding_rule}).")
@@ -146,8 +163,10 @@ def analysis(result: Any, explain: bool = False) -> None:
         table.add_row(label, usd(value))
     table.add_row("Total", usd(cost.total), style="bold")
     console.print(table)
-    console.print(f"Balance at {age}: {usd(result.balances.no_loan, whole=True)} without the loan, "
-                  f"{usd(result.balances.with_loan, whole=True)} with it.")
+    console.print(
+        f"Balance at {age}: {usd(result.balances.no_loan, whole=True)} without the loan, "
+        f"{usd(result.balances.with_loan, whole=True)} with it."
+    )
     verdict = result.verdict
     console.print(f"Verdict: [{LEVEL_STYLE[verdict.level]}]{verdict.level.upper()}[/]")
     for reason in verdict.reasons:
@@ -163,31 +182,57 @@ def analysis(result: Any, explain: bool = False) -> None:
 def comparison(result: Any) -> None:
     """The options ranked on one scale, their risks, and the payoff-speed table."""
     cheapest = result.options[0]
-    console.print(f"[bold]For {usd(result.amount, whole=True)} today, the cheapest listed option is "
-                  f"{cheapest.label}[/]: it lowers your after-tax net worth at retirement by "
-                  f"{usd(cheapest.cost, whole=True)}, compared with receiving the cash as a gift.")
+    console.print(
+        f"[bold]For {usd(result.amount, whole=True)} today, the cheapest listed option is "
+        f"{cheapest.label}[/]: it lowers your after-tax net worth at retirement by "
+        f"{usd(cheapest.cost, whole=True)}, compared with receiving the cash as a gift."
+    )
     table = Table(title="Options, cheapest first", title_justify="left", box=None, header_style="bold")
-    for name, justify in (("#", "right"), ("Option", "left"), ("Cost at retirement", "right"),
-                          ("Payment", "right"), ("Interest", "right"), ("Fees", "right"),
-                          ("Tax", "right"), ("Penalty", "right")):
+    for name, justify in (
+        ("#", "right"),
+        ("Option", "left"),
+        ("Cost at retirement", "right"),
+        ("Payment", "right"),
+        ("Interest", "right"),
+        ("Fees", "right"),
+        ("Tax", "right"),
+        ("Penalty", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for rank, option in enumerate(result.options, start=1):
-        table.add_row(str(rank), option.label, usd(option.cost), usd(option.payment),
-                      usd(option.interest), usd(option.fees), usd(option.taxes),
-                      usd(option.penalties), style="bold" if option.kind == "401k_loan" else None)
+        table.add_row(
+            str(rank),
+            option.label,
+            usd(option.cost),
+            usd(option.payment),
+            usd(option.interest),
+            usd(option.fees),
+            usd(option.taxes),
+            usd(option.penalties),
+            style="bold" if option.kind == "401k_loan" else None,
+        )
     console.print(table)
     for option in result.options:
         console.print(f"[bold]{option.label}[/]: {option.formula}")
         for risk in option.risks:
             console.print(f"  • {risk}")
     if result.payoff_speed:
-        speed = Table(title="The 401(k) loan repaid faster or slower", title_justify="left", box=None,
-                      header_style="bold")
+        speed = Table(
+            title="The 401(k) loan repaid faster or slower",
+            title_justify="left",
+            box=None,
+            header_style="bold",
+        )
         for name in ("Term", "Payment", "Interest", "Cost (analysis)", "Cost (this scale)"):
             speed.add_column(name, justify="right")
         for row in result.payoff_speed:
-            speed.add_row(f"{row.term_months} months", usd(row.payment), usd(row.total_interest),
-                          usd(row.cost.total), usd(row.net_worth_cost))
+            speed.add_row(
+                f"{row.term_months} months",
+                usd(row.payment),
+                usd(row.total_interest),
+                usd(row.cost.total),
+                usd(row.net_worth_cost),
+            )
         console.print(speed)
     console.print(_assumptions(result.assumptions))
     console.print("[dim]Education, not advice: every figure shows its formula; the choice is yours.[/]")
@@ -198,8 +243,9 @@ def comparison(result: Any) -> None:
 
 
 @contextmanager
-def progress(label: str, enabled: bool = True,
-             stderr: bool = False) -> Iterator[Callable[[int, int], None] | None]:
+def progress(
+    label: str, enabled: bool = True, stderr: bool = False
+) -> Iterator[Callable[[int, int], None] | None]:
     """A Rich progress bar fed by (chunks done, total); only on a terminal, never when piped.
 
     `stderr`: draw on standard error (batch, whose rows may be flowing on standard output)."""
@@ -209,8 +255,14 @@ def progress(label: str, enabled: bool = True,
         return
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
 
-    with Progress(f"[bold]{label}[/]", BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True) if stderr else console, transient=True) as bar:
+    with Progress(
+        f"[bold]{label}[/]",
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True) if stderr else console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         def report(done: int, total: int) -> None:
@@ -237,18 +289,23 @@ def _fan_table(result: Any) -> Table:
     step = max(1, len(points) // 8)
     shown = sorted({*range(step - 1, len(points), step), len(points) - 1})  # and retirement
     for point in (points[i] for i in shown):
-        table.add_row(str(point.age), usd(point.p10, whole=True), usd(point.p50, whole=True),
-                      usd(point.p90, whole=True))
+        table.add_row(
+            str(point.age), usd(point.p10, whole=True), usd(point.p50, whole=True), usd(point.p90, whole=True)
+        )
     return table
 
 
 def backtest(result: Any) -> None:
     first, last = result.years
-    console.print(f"[bold]True cost of the loan for every start year {first}-{last}[/] "
-                  f"({result.stock_pct:g}% stocks, rebalanced yearly).")
+    console.print(
+        f"[bold]True cost of the loan for every start year {first}-{last}[/] "
+        f"({result.stock_pct:g}% stocks, rebalanced yearly)."
+    )
     console.print(_percentile_table(result))
-    console.print(f"The loan ended up cheaper than staying invested in "
-                  f"[bold]{result.share_loan_cheaper:.1f}%[/] of start years.")
+    console.print(
+        f"The loan ended up cheaper than staying invested in "
+        f"[bold]{result.share_loan_cheaper:.1f}%[/] of start years."
+    )
     # compact: start year and total, four pairs across (components are in --json)
     table = Table(box=None, header_style="bold", title="Cost by start year")
     across = 4
@@ -271,13 +328,20 @@ def backtest(result: Any) -> None:
 
 
 def montecarlo(result: Any) -> None:
-    detail = ("whole historical years drawn with replacement" if result.model == "bootstrap"
-              else f"lognormal, mean {result.mean_pct:g}%, volatility {result.vol_pct:g}%")
-    console.print(f"[bold]True cost of the loan over {result.paths:,} random markets[/] "
-                  f"({detail}; {result.stock_pct:g}% stocks; seed {result.seed}).")
+    detail = (
+        "whole historical years drawn with replacement"
+        if result.model == "bootstrap"
+        else f"lognormal, mean {result.mean_pct:g}%, volatility {result.vol_pct:g}%"
+    )
+    console.print(
+        f"[bold]True cost of the loan over {result.paths:,} random markets[/] "
+        f"({detail}; {result.stock_pct:g}% stocks; seed {result.seed})."
+    )
     console.print(_percentile_table(result))
-    console.print(f"The loan ended up cheaper than staying invested on "
-                  f"[bold]{result.share_loan_cheaper:.1f}%[/] of paths.")
+    console.print(
+        f"The loan ended up cheaper than staying invested on "
+        f"[bold]{result.share_loan_cheaper:.1f}%[/] of paths."
+    )
     console.print(_fan_table(result))
     console.print("[dim]Education, not advice: a model of markets, not a forecast.[/]")
     _warnings(result.warnings)
@@ -286,9 +350,11 @@ def montecarlo(result: Any) -> None:
 def batch_summary(summary: dict[str, Any], target: str) -> None:
     """The end of a batch run, on standard error (the rows may be on standard output)."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    err.print(f"[bold]{summary['rows']:,} participants[/]: {summary['eligible']:,} eligible, "
-              f"total capacity {usd(summary['total_capacity'])}, "
-              f"{summary['rows_with_errors']:,} row(s) with errors (see the error column); "
-              f"law as of {summary['law_date']}; rows written to {target}.")
+    err.print(
+        f"[bold]{summary['rows']:,} participants[/]: {summary['eligible']:,} eligible, "
+        f"total capacity {usd(summary['total_capacity'])}, "
+        f"{summary['rows_with_errors']:,} row(s) with errors (see the error column); "
+        f"law as of {summary['law_date']}; rows written to {target}."
+    )
     for warning in summary["warnings"]:
         err.print(f"[yellow]warning:[/] {warning}")

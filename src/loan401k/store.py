@@ -126,7 +126,8 @@ class ScenarioStore:
         # up to 100 ms between tries: second-long tails under load). Other processes still
         # queue on the file lock (BEGIN IMMEDIATE + busy_timeout).
         self._write_lock: AbstractContextManager[Any] = (
-            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext())
+            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
         self.ensure_schema()
 
     def ensure_schema(self) -> None:

@@ -20,18 +20,32 @@ with warnings.catch_warnings():  # Starlette's notice that it prefers httpx2; ht
 # $500 a month ($200 while repaying), 22 % now and later, no job-loss risk. A fixed start
 # date so the library call and the API call see the same law and the same dates.
 BASE: dict[str, Any] = {
-    "age": 30, "retirement_age": 65, "vested_balance": 100000, "amount": 30000,
-    "annual_rate_pct": 6.5, "term_months": 60, "annual_return_pct": 7,
-    "contribution_monthly": 500, "contribution_during_loan_monthly": 200,
-    "marginal_rate_pct": 22, "retirement_tax_rate_pct": 22, "job_loss_annual_pct": 0,
-    "start_date": "2026-01-01", "paths": 200,
+    "age": 30,
+    "retirement_age": 65,
+    "vested_balance": 100000,
+    "amount": 30000,
+    "annual_rate_pct": 6.5,
+    "term_months": 60,
+    "annual_return_pct": 7,
+    "contribution_monthly": 500,
+    "contribution_during_loan_monthly": 200,
+    "marginal_rate_pct": 22,
+    "retirement_tax_rate_pct": 22,
+    "job_loss_annual_pct": 0,
+    "start_date": "2026-01-01",
+    "paths": 200,
     "alternatives": [{"kind": "credit_card", "apr_pct": 22}, {"kind": "personal_loan", "apr_pct": 12}],
 }
 
 # path -> library function (CONTRACT.md "Python" and "HTTP")
 ENDPOINTS = {
-    "limit": "limit", "schedule": "schedule", "distribution": "distribution",
-    "analysis": "analyze", "comparison": "compare", "backtest": "backtest", "montecarlo": "montecarlo",
+    "limit": "limit",
+    "schedule": "schedule",
+    "distribution": "distribution",
+    "analysis": "analyze",
+    "comparison": "compare",
+    "backtest": "backtest",
+    "montecarlo": "montecarlo",
 }
 CSP = re.compile(r"content-security-policy", re.I)
 
@@ -71,10 +85,19 @@ def test_body_equals_cli_json(client):
     from loan401k.cli import main
 
     data = {"vested_balance": 80000, "outstanding_loan_balance": 18000, "highest_loan_balance_12m": 27000}
-    cli = CliRunner().invoke(main, [
-        "limit", "--json", "--vested-balance", "80000", "--outstanding-loan-balance", "18000",
-        "--highest-loan-balance-12m", "27000",
-    ])
+    cli = CliRunner().invoke(
+        main,
+        [
+            "limit",
+            "--json",
+            "--vested-balance",
+            "80000",
+            "--outstanding-loan-balance",
+            "18000",
+            "--highest-loan-balance-12m",
+            "27000",
+        ],
+    )
     assert cli.exit_code == 0, cli.output
     assert client.post("/api/v1/limit", json=data).json() == json.loads(cli.output)
 
@@ -82,31 +105,48 @@ def test_body_equals_cli_json(client):
 # --------------------------------------------------------------------------- EXAMPLES.md
 
 
-@pytest.mark.parametrize("vested, outstanding, highest, floor, max_loan, binding", [
-    (80_000, 0, 0, False, 40_000, "half_vested"),            # IRS "Retirement Topics – Loans"
-    (120_000, 0, 0, False, 50_000, "dollar_cap"),
-    (80_000, 18_000, 27_000, False, 22_000, "half_vested"),  # IRS plan-loan FAQ (second loan)
-    (15_000, 0, 0, True, 10_000, "ten_thousand_floor"),      # §72(p)(2)(A)(ii)
-    (1_500, 0, 0, False, 0, "plan_minimum"),                 # DOL $1,000 minimum
-])
+@pytest.mark.parametrize(
+    "vested, outstanding, highest, floor, max_loan, binding",
+    [
+        (80_000, 0, 0, False, 40_000, "half_vested"),  # IRS "Retirement Topics – Loans"
+        (120_000, 0, 0, False, 50_000, "dollar_cap"),
+        (80_000, 18_000, 27_000, False, 22_000, "half_vested"),  # IRS plan-loan FAQ (second loan)
+        (15_000, 0, 0, True, 10_000, "ten_thousand_floor"),  # §72(p)(2)(A)(ii)
+        (1_500, 0, 0, False, 0, "plan_minimum"),  # DOL $1,000 minimum
+    ],
+)
 def test_limit_examples(client, vested, outstanding, highest, floor, max_loan, binding):
-    body = client.post("/api/v1/limit", json={
-        "vested_balance": vested, "outstanding_loan_balance": outstanding,
-        "highest_loan_balance_12m": highest, "allow_10k_floor": floor,
-    }).json()
+    body = client.post(
+        "/api/v1/limit",
+        json={
+            "vested_balance": vested,
+            "outstanding_loan_balance": outstanding,
+            "highest_loan_balance_12m": highest,
+            "allow_10k_floor": floor,
+        },
+    ).json()
     assert (body["max_loan"], body["binding_rule"]) == (max_loan, binding)
 
 
-@pytest.mark.parametrize("amount, rate, frequency, convention, payment, periods, interest", [
-    (25_000, 6.5, "monthly", "nominal", 489.15, 60, 4349.20),
-    (15_000, 6, "biweekly", "nominal", 133.69, 130, 2379.51),
-    (10_000, 5, "quarterly", "effective", 566.92, 20, 1338.29),
-])
+@pytest.mark.parametrize(
+    "amount, rate, frequency, convention, payment, periods, interest",
+    [
+        (25_000, 6.5, "monthly", "nominal", 489.15, 60, 4349.20),
+        (15_000, 6, "biweekly", "nominal", 133.69, 130, 2379.51),
+        (10_000, 5, "quarterly", "effective", 566.92, 20, 1338.29),
+    ],
+)
 def test_schedule_examples(client, amount, rate, frequency, convention, payment, periods, interest):
-    body = client.post("/api/v1/schedule", json={
-        "amount": amount, "annual_rate_pct": rate, "term_months": 60, "frequency": frequency,
-        "rate_convention": convention,
-    }).json()
+    body = client.post(
+        "/api/v1/schedule",
+        json={
+            "amount": amount,
+            "annual_rate_pct": rate,
+            "term_months": 60,
+            "frequency": frequency,
+            "rate_convention": convention,
+        },
+    ).json()
     assert (body["payment"], body["periods"], body["total_interest"]) == (payment, periods, interest)
     assert len(body["rows"]) == periods
 
@@ -167,20 +207,23 @@ def test_unknown_field_is_an_error(client):
     assert problems(response) == {"vested_balanse": "unknown field; did you mean 'vested_balance'?"}
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"{bad json", "application/json"),
-    (b"", "application/json"),
-    (b"[1, 2]", "application/json"),
-    (b'"text"', "application/json"),
-    (b"null", "application/json"),
-    (b'{"vested_balance": NaN}', "application/json"),
-    (b'{"vested_balance": 1e999}', "application/json"),
-    (b'{"seed": 1' + b"0" * 5000 + b"}", "application/json"),  # past Python's int digits limit
-    (b"[" * 20_000 + b"]" * 20_000, "application/json"),         # nested past the recursion limit
-    (b'{"vested_balance": 80000}', "text/plain"),
-    (b"vested_balance=80000", "application/x-www-form-urlencoded"),
-    (b"\xff\xfe\x00", "application/json"),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"{bad json", "application/json"),
+        (b"", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b'"text"', "application/json"),
+        (b"null", "application/json"),
+        (b'{"vested_balance": NaN}', "application/json"),
+        (b'{"vested_balance": 1e999}', "application/json"),
+        (b'{"seed": 1' + b"0" * 5000 + b"}", "application/json"),  # past Python's int digits limit
+        (b"[" * 20_000 + b"]" * 20_000, "application/json"),  # nested past the recursion limit
+        (b'{"vested_balance": 80000}', "text/plain"),
+        (b"vested_balance=80000", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe\x00", "application/json"),
+    ],
+)
 def test_malformed_bodies_are_4xx_with_a_message(client, body, content_type):
     response = client.post("/api/v1/limit", content=body, headers={"content-type": content_type})
     assert 400 <= response.status_code < 500, response.text
@@ -220,10 +263,17 @@ def test_body_just_under_the_cap_is_read(client):
 # --------------------------------------------------------------------------- headers, meta
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/healthz"), ("POST", "/api/v1/limit"), ("GET", "/api/v1/scenarios/unknown-id"),
-    ("GET", "/docs"), ("GET", "/openapi.json"), ("GET", "/no-such-page"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/healthz"),
+        ("POST", "/api/v1/limit"),
+        ("GET", "/api/v1/scenarios/unknown-id"),
+        ("GET", "/docs"),
+        ("GET", "/openapi.json"),
+        ("GET", "/no-such-page"),
+    ],
+)
 def test_security_headers_on_every_response(client, method, path):
     response = client.request(method, path, json={"vested_balance": 80000} if method == "POST" else None)
     policy = response.headers["content-security-policy"]
@@ -273,8 +323,13 @@ def test_unknown_route_and_method_use_the_error_shape(client):
 
 
 def test_scenario_round_trip(client):
-    sent = {"vested_balance": "$80,000", "amount": 20000, "age": 40, "criteria": {"stable_job": True},
-            "alternatives": [{"kind": "heloc", "apr_pct": 8.25}]}
+    sent = {
+        "vested_balance": "$80,000",
+        "amount": 20000,
+        "age": 40,
+        "criteria": {"stable_job": True},
+        "alternatives": [{"kind": "heloc", "apr_pct": 8.25}],
+    }
     saved = client.post("/api/v1/scenarios", json=sent)
     assert saved.status_code == 201
     scenario_id = saved.json()["id"]
@@ -282,12 +337,18 @@ def test_scenario_round_trip(client):
     loaded = client.get(f"/api/v1/scenarios/{scenario_id}")
     assert loaded.status_code == 200
     # The fields as sent, normalised ("$80,000" -> 80000); no defaults filled in.
-    assert loaded.json() == {"vested_balance": 80000, "amount": 20000, "age": 40,
-                             "criteria": {"stable_job": True},
-                             "alternatives": [{"kind": "heloc", "apr_pct": 8.25}]}
+    assert loaded.json() == {
+        "vested_balance": 80000,
+        "amount": 20000,
+        "age": 40,
+        "criteria": {"stable_job": True},
+        "alternatives": [{"kind": "heloc", "apr_pct": 8.25}],
+    }
     # and it computes to the same result as the original
-    assert client.post("/api/v1/limit", json=loaded.json()).json() == client.post(
-        "/api/v1/limit", json=sent).json()
+    assert (
+        client.post("/api/v1/limit", json=loaded.json()).json()
+        == client.post("/api/v1/limit", json=sent).json()
+    )
 
 
 def test_invalid_scenario_is_not_saved(client, app):
@@ -296,9 +357,19 @@ def test_invalid_scenario_is_not_saved(client, app):
     assert app.state.store.count() == 0
 
 
-@pytest.mark.parametrize("scenario_id", [
-    "A" * 22, "unknown", "..%2F..%2Fetc%2Fpasswd", "%00", "x" * 500, "' OR 1=1 --", "😀" * 22, "a b",
-])
+@pytest.mark.parametrize(
+    "scenario_id",
+    [
+        "A" * 22,
+        "unknown",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%00",
+        "x" * 500,
+        "' OR 1=1 --",
+        "😀" * 22,
+        "a b",
+    ],
+)
 def test_unknown_or_malformed_id_is_404(client, scenario_id):
     response = client.get(f"/api/v1/scenarios/{scenario_id}")
     assert response.status_code == 404

@@ -26,9 +26,15 @@ with warnings.catch_warnings():  # Starlette's notice that it prefers httpx2; ht
 # A valid analysis body (tests/api/test_api.py BASE, fewer paths): hostile values are laid
 # over it, so most requests reach the calculations instead of stopping at "required".
 BASE: dict[str, Any] = {
-    "age": 30, "retirement_age": 65, "vested_balance": 100000, "amount": 30000,
-    "annual_rate_pct": 6.5, "term_months": 60, "contribution_monthly": 500,
-    "start_date": "2026-01-01", "paths": 200,
+    "age": 30,
+    "retirement_age": 65,
+    "vested_balance": 100000,
+    "amount": 30000,
+    "annual_rate_pct": 6.5,
+    "term_months": 60,
+    "contribution_monthly": 500,
+    "start_date": "2026-01-01",
+    "paths": 200,
     "alternatives": [{"kind": "credit_card", "apr_pct": 22}],
 }
 CALCULATIONS = ["limit", "schedule", "distribution", "analysis", "comparison", "backtest", "montecarlo"]
@@ -89,22 +95,52 @@ NUMBERS = st.one_of(
 )
 STRINGS = st.one_of(
     st.text(max_size=30),
-    st.sampled_from([
-        "NaN", "nan", "-NaN", "Infinity", "-inf", "1e999", "1e-999", "-0", "$15,000", "15,000",
-        "1,5", "$", "", " ", "0x10", "1_000", "٣٠", "３０", "①", "30\u200b", "30\x00", "null",
-        "true", "2026-02-30", "0000-01-01", "9999-12-31", "'; DROP TABLE scenarios; --",
-        "<script>alert(1)</script>", "\ud800",
-    ]),
+    st.sampled_from(
+        [
+            "NaN",
+            "nan",
+            "-NaN",
+            "Infinity",
+            "-inf",
+            "1e999",
+            "1e-999",
+            "-0",
+            "$15,000",
+            "15,000",
+            "1,5",
+            "$",
+            "",
+            " ",
+            "0x10",
+            "1_000",
+            "٣٠",
+            "３０",
+            "①",
+            "30\u200b",
+            "30\x00",
+            "null",
+            "true",
+            "2026-02-30",
+            "0000-01-01",
+            "9999-12-31",
+            "'; DROP TABLE scenarios; --",
+            "<script>alert(1)</script>",
+            "\ud800",
+        ]
+    ),
 )
 JUNK = st.recursive(
     st.one_of(st.none(), st.booleans(), NUMBERS, STRINGS),
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 ALTERNATIVE = st.fixed_dictionaries(
-    {}, optional={name: JUNK for name in Alternative.model_fields} | {
-        "kind": st.sampled_from(["credit_card", "heloc", "custom", "nope"])})
+    {},
+    optional={name: JUNK for name in Alternative.model_fields}
+    | {"kind": st.sampled_from(["credit_card", "heloc", "custom", "nope"])},
+)
 CRITERIA = st.fixed_dictionaries({}, optional={name: JUNK for name in Criteria.model_fields})
 FIELD_VALUES = {name: JUNK for name in FIELDS} | {
     "alternatives": st.one_of(JUNK, st.lists(ALTERNATIVE, max_size=3)),
@@ -148,8 +184,9 @@ def test_hostile_fields_never_5xx(client, case, endpoint):
     body = {**(BASE if over_base else {}), **fields, **unknown}
     if isinstance(body.get("paths"), int) and not isinstance(body["paths"], bool):
         body["paths"] = max(-5, min(body["paths"], MAX_TEST_PATHS))
-    response = client.post(f"/api/v1/{endpoint}", content=_encode(body),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        f"/api/v1/{endpoint}", content=_encode(body), headers={"content-type": "application/json"}
+    )
     assert response.status_code in (200, 422), (endpoint, body, response.text)
     if response.status_code == 422:
         _assert_names_fields(response, body)
@@ -163,8 +200,9 @@ def test_one_hostile_field_on_a_valid_analysis(client, value, field):
     body = {**BASE, field: value}
     if field == "paths" and isinstance(value, int) and not isinstance(value, bool):
         body["paths"] = max(-5, min(value, MAX_TEST_PATHS))
-    response = client.post("/api/v1/analysis", content=_encode(body),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/analysis", content=_encode(body), headers={"content-type": "application/json"}
+    )
     assert response.status_code in (200, 422), (field, value, response.text)
     if response.status_code == 422:
         _assert_names_fields(response, body)
@@ -173,8 +211,11 @@ def test_one_hostile_field_on_a_valid_analysis(client, value, field):
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
 def test_nan_and_infinity_literals_are_422(client, value):
     for field in ("vested_balance", "age", "annual_rate_pct", "paths"):
-        response = client.post("/api/v1/analysis", content=_encode({**BASE, field: value}),
-                               headers={"content-type": "application/json"})
+        response = client.post(
+            "/api/v1/analysis",
+            content=_encode({**BASE, field: value}),
+            headers={"content-type": "application/json"},
+        )
         assert response.status_code == 422, (field, response.text)
         assert [item["field"] for item in response.json()["detail"]] == [field]
 
@@ -182,24 +223,53 @@ def test_nan_and_infinity_literals_are_422(client, value):
 # --------------------------------------------------------------------------- nested messages
 
 
-@pytest.mark.parametrize("body, field, message", [
-    ({"alternatives": [{"kind": "heloc", "apr_pct": 500}]}, "alternatives.0.apr_pct",
-     "500 is out of range; allowed range: 0 to 100"),
-    ({"alternatives": [{"kind": "heloc"}, {"kind": "custom", "term_months": 0}]},
-     "alternatives.1.term_months", "0 is out of range; allowed range: 1 to 360"),
-    ({"alternatives": [{"kind": "balance_transfer", "promo_months": 61}]},
-     "alternatives.0.promo_months", "61 is out of range; allowed range: 0 to 60"),
-    ({"alternatives": [{"kind": "personal_loan", "fee": "abc"}]}, "alternatives.0.fee",
-     "'abc' is not valid: input should be a valid decimal; allowed range: 0 to 1,000,000"),
-    ({"alternatives": [{"kind": "heloc", "apr": 5}]}, "alternatives.0.apr",
-     "unknown field; did you mean 'apr_pct'?"),
-    ({"criteria": {"stable_job": "maybe"}}, "criteria.stable_job",
-     "'maybe' is not valid: input should be a valid boolean, unable to interpret input; "
-     "allowed: true, false or null (unanswered)"),
-    ({"criteria": {"stabel_job": True}}, "criteria.stabel_job", "unknown field; did you mean 'stable_job'?"),
-    ({"public_safety_employee": "x"}, "public_safety_employee",
-     "'x' is not valid: input should be a valid boolean, unable to interpret input; allowed: true or false"),
-])
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        (
+            {"alternatives": [{"kind": "heloc", "apr_pct": 500}]},
+            "alternatives.0.apr_pct",
+            "500 is out of range; allowed range: 0 to 100",
+        ),
+        (
+            {"alternatives": [{"kind": "heloc"}, {"kind": "custom", "term_months": 0}]},
+            "alternatives.1.term_months",
+            "0 is out of range; allowed range: 1 to 360",
+        ),
+        (
+            {"alternatives": [{"kind": "balance_transfer", "promo_months": 61}]},
+            "alternatives.0.promo_months",
+            "61 is out of range; allowed range: 0 to 60",
+        ),
+        (
+            {"alternatives": [{"kind": "personal_loan", "fee": "abc"}]},
+            "alternatives.0.fee",
+            "'abc' is not valid: input should be a valid decimal; allowed range: 0 to 1,000,000",
+        ),
+        (
+            {"alternatives": [{"kind": "heloc", "apr": 5}]},
+            "alternatives.0.apr",
+            "unknown field; did you mean 'apr_pct'?",
+        ),
+        (
+            {"criteria": {"stable_job": "maybe"}},
+            "criteria.stable_job",
+            "'maybe' is not valid: input should be a valid boolean, unable to interpret input; "
+            "allowed: true, false or null (unanswered)",
+        ),
+        (
+            {"criteria": {"stabel_job": True}},
+            "criteria.stabel_job",
+            "unknown field; did you mean 'stable_job'?",
+        ),
+        (
+            {"public_safety_employee": "x"},
+            "public_safety_employee",
+            "'x' is not valid: input should be a valid boolean, unable to interpret input; "
+            "allowed: true or false",
+        ),
+    ],
+)
 def test_nested_fields_name_their_allowed_range(body, field, message):
     with pytest.raises(InputError) as caught:
         parse_input(body)

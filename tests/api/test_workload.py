@@ -28,8 +28,13 @@ with warnings.catch_warnings():  # Starlette's notice that it prefers httpx2; ht
     from fastapi.testclient import TestClient
 
 BODY: dict[str, Any] = {
-    "age": 30, "retirement_age": 65, "vested_balance": 100000, "amount": 30000,
-    "annual_rate_pct": 6.5, "start_date": "2026-01-01", "paths": 200,
+    "age": 30,
+    "retirement_age": 65,
+    "vested_balance": 100000,
+    "amount": 30000,
+    "annual_rate_pct": 6.5,
+    "start_date": "2026-01-01",
+    "paths": 200,
 }
 WAIT = 30.0  # upper bound on any wait below; reached only when the property under test fails
 
@@ -44,8 +49,17 @@ def _free_port() -> int:
 def served(tmp_path) -> Iterator[tuple[Any, str]]:
     """(app, base URL) of the app served by uvicorn in a thread; stopped afterwards."""
     app = create_app(f"sqlite:///{tmp_path / 'scenarios.db'}")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), loop="uvloop",
-                                           http="httptools", log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=_free_port(),
+            loop="uvloop",
+            http="httptools",
+            log_level="warning",
+            lifespan="on",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + WAIT
@@ -87,16 +101,20 @@ def test_monte_carlo_over_the_budget_is_422_naming_paths_and_its_range(tmp_path)
         body = {**BODY, "age": 16, "retirement_age": 100, "paths": 59_524}
         response = client.post("/api/v1/montecarlo", json=body)
         assert response.status_code == 422, response.text
-        assert response.json()["detail"] == [{
-            "field": "paths", "loc": ["paths"],
-            "message": "59524 is out of range for a 84-year horizon (age 16 to 100); allowed range: "
-                       "1 to 59,523 (at most 5,000,000 path-years a request)",
-        }]
+        assert response.json()["detail"] == [
+            {
+                "field": "paths",
+                "loc": ["paths"],
+                "message": "59524 is out of range for a 84-year horizon (age 16 to 100); allowed range: "
+                "1 to 59,523 (at most 5,000,000 path-years a request)",
+            }
+        ]
         # the field's own bound still speaks first, in the usual words
         response = client.post("/api/v1/montecarlo", json={**BODY, "paths": 100_001})
         assert response.status_code == 422
         assert response.json()["detail"][0]["message"] == (
-            "100001 is out of range; allowed range: 1 to 100,000")
+            "100001 is out of range; allowed range: 1 to 100,000"
+        )
         # within the budget: computed, not clamped
         response = client.post("/api/v1/montecarlo", json={**body, "paths": 500})
         assert response.status_code == 200, response.text

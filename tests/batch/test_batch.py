@@ -26,14 +26,45 @@ from loan401k import batch, cli
 from loan401k.models import InputError
 
 LAW, _ = batch.law_on()
-COLUMNS = ("participant_id", "vested_balance", "outstanding_loan_balance", "highest_loan_balance_12m",
-           "existing_loans", "allow_10k_floor", "min_loan", "max_loans", "disaster_loan", "amount")
+COLUMNS = (
+    "participant_id",
+    "vested_balance",
+    "outstanding_loan_balance",
+    "highest_loan_balance_12m",
+    "existing_loans",
+    "allow_10k_floor",
+    "min_loan",
+    "max_loans",
+    "disaster_loan",
+    "amount",
+)
 
 # Balances where a branch changes: the $1,000 minimum, the $10,000 floor (V = $20,000), the
 # $50,000 cap (V = $100,000), odd cents that half rounds down, the disaster $100,000 cap.
-EDGES = [0, 1, 99_999, 100_000, 100_001, 199_999, 200_000, 200_001, 999_999, 1_000_000, 1_000_001,
-         1_999_999, 2_000_000, 2_000_001, 5_000_000, 8_000_001, 9_999_999, 10_000_000, 10_000_001,
-         10_000_002, 20_000_000, 20_000_001]
+EDGES = [
+    0,
+    1,
+    99_999,
+    100_000,
+    100_001,
+    199_999,
+    200_000,
+    200_001,
+    999_999,
+    1_000_000,
+    1_000_001,
+    1_999_999,
+    2_000_000,
+    2_000_001,
+    5_000_000,
+    8_000_001,
+    9_999_999,
+    10_000_000,
+    10_000_001,
+    10_000_002,
+    20_000_000,
+    20_000_001,
+]
 
 
 def dollars(cents: int, rng: random.Random) -> str:
@@ -57,12 +88,16 @@ def valid_row(rng: random.Random, index: int) -> dict[str, str | None]:
         vested = rng.randint(0, 3_000_000)
     else:
         vested = rng.randint(0, 30_000_000)
-    outstanding = 0 if rng.random() < 0.4 else rng.choice([vested, rng.randint(0, vested),
-                                                          rng.randint(0, min(vested, 6_000_000))])
+    outstanding = (
+        0
+        if rng.random() < 0.4
+        else rng.choice([vested, rng.randint(0, vested), rng.randint(0, min(vested, 6_000_000))])
+    )
     highest = None
     if rng.random() < 0.6:
-        highest = outstanding + rng.choice([0, 1, 500_000, 1_000_000, rng.randint(0, 6_000_000),
-                                            rng.randint(0, 12_000_000)])
+        highest = outstanding + rng.choice(
+            [0, 1, 500_000, 1_000_000, rng.randint(0, 6_000_000), rng.randint(0, 12_000_000)]
+        )
     row: dict[str, str | None] = {name: None for name in COLUMNS}
     row["participant_id"] = f"P{index:05d}"
     row["vested_balance"] = dollars(vested, rng)
@@ -128,8 +163,12 @@ def expected(row: dict[str, str | None]) -> dict[str, object]:
         result = loan401k.limit(fields)
     except InputError as exc:
         return {"error_fields": sorted({p.field for p in exc.problems})}
-    return {"max_loan": result.max_loan, "eligible": result.eligible, "binding_rule": result.binding_rule,
-            "excess": result.excess}
+    return {
+        "max_loan": result.max_loan,
+        "eligible": result.eligible,
+        "binding_rule": result.binding_rule,
+        "excess": result.excess,
+    }
 
 
 def error_fields(text: str) -> list[str]:
@@ -186,16 +225,24 @@ HAND_CASES = [
 
 @pytest.mark.parametrize(("vested", "outstanding", "highest", "options", "max_loan", "binding"), HAND_CASES)
 def test_hand_computed_limits(vested, outstanding, highest, options, max_loan, binding):
-    row = {name: None for name in COLUMNS} | {"participant_id": "x", "vested_balance": vested,
-                                               "outstanding_loan_balance": outstanding,
-                                               "highest_loan_balance_12m": highest} | options
+    row = (
+        {name: None for name in COLUMNS}
+        | {
+            "participant_id": "x",
+            "vested_balance": vested,
+            "outstanding_loan_balance": outstanding,
+            "highest_loan_balance_12m": highest,
+        }
+        | options
+    )
     out = batch.compute(frame_of([row]), LAW).row(0, named=True)
     assert (str(out["max_loan"]), out["binding_rule"]) == (max_loan, binding)
     assert got(out) == expected(row)
 
 
 money_cells = st.one_of(st.sampled_from(EDGES), st.integers(0, 30_000_000)).map(
-    lambda cents: f"{cents // 100}.{cents % 100:02d}")
+    lambda cents: f"{cents // 100}.{cents % 100:02d}"
+)
 
 
 @st.composite
@@ -206,7 +253,9 @@ def rows_strategy(draw):
     h = draw(st.one_of(st.none(), st.integers(o, o + 7_000_000)))
     cell = lambda cents: None if cents is None else f"{cents // 100}.{cents % 100:02d}"  # noqa: E731
     return {
-        "participant_id": "h", "vested_balance": vested, "outstanding_loan_balance": cell(o),
+        "participant_id": "h",
+        "vested_balance": vested,
+        "outstanding_loan_balance": cell(o),
         "highest_loan_balance_12m": cell(h),
         "existing_loans": draw(st.one_of(st.none(), st.integers(0, 5).map(str))),
         "allow_10k_floor": draw(st.sampled_from([None, "true", "false"])),
@@ -234,12 +283,18 @@ def test_typed_parquet_columns_give_the_same_answers_as_text():
     def flag(cell):
         return None if cell is None else cell.lower() in ("true", "yes", "1")
 
-    typed = pl.DataFrame({
-        "participant_id": [r["participant_id"] for r in rows],
-        **{name: [money(r[name]) for r in rows] for name in batch.MONEY_COLUMNS},
-        **{name: [None if r[name] is None else int(r[name]) for r in rows] for name in batch.COUNT_COLUMNS},
-        **{name: [flag(r[name]) for r in rows] for name in batch.FLAG_COLUMNS},
-    }, schema_overrides={name: pl.Boolean for name in batch.FLAG_COLUMNS})
+    typed = pl.DataFrame(
+        {
+            "participant_id": [r["participant_id"] for r in rows],
+            **{name: [money(r[name]) for r in rows] for name in batch.MONEY_COLUMNS},
+            **{
+                name: [None if r[name] is None else int(r[name]) for r in rows]
+                for name in batch.COUNT_COLUMNS
+            },
+            **{name: [flag(r[name]) for r in rows] for name in batch.FLAG_COLUMNS},
+        },
+        schema_overrides={name: pl.Boolean for name in batch.FLAG_COLUMNS},
+    )
     out = batch.compute(typed, LAW)
     for name in batch.OUTPUT_COLUMNS:
         assert out[name].to_list() == text[name].to_list(), name
@@ -254,16 +309,23 @@ def test_typed_parquet_columns_give_the_same_answers_as_text():
 
 
 def test_bad_rows_name_the_field_and_range_and_the_others_still_compute():
-    rows = [{name: None for name in COLUMNS} | cells for cells in (
-        {"vested_balance": "80000"},
-        {"vested_balance": "-5"},
-        {"vested_balance": "80000", "outstanding_loan_balance": "20000", "highest_loan_balance_12m": "10000"},
-        {"vested_balance": "1000", "outstanding_loan_balance": "2000"},
-        {"vested_balance": "eighty"},
-        {"vested_balance": "80000", "allow_10k_floor": "maybe"},
-        {"vested_balance": "80000", "max_loans": "0", "existing_loans": "2.5"},
-        {"vested_balance": "50000"},
-    )]
+    rows = [
+        {name: None for name in COLUMNS} | cells
+        for cells in (
+            {"vested_balance": "80000"},
+            {"vested_balance": "-5"},
+            {
+                "vested_balance": "80000",
+                "outstanding_loan_balance": "20000",
+                "highest_loan_balance_12m": "10000",
+            },
+            {"vested_balance": "1000", "outstanding_loan_balance": "2000"},
+            {"vested_balance": "eighty"},
+            {"vested_balance": "80000", "allow_10k_floor": "maybe"},
+            {"vested_balance": "80000", "max_loans": "0", "existing_loans": "2.5"},
+            {"vested_balance": "50000"},
+        )
+    ]
     out = batch.compute(frame_of(rows), LAW)
     errors = out["error"].to_list()
     assert errors[0] is None and errors[-1] is None
@@ -272,8 +334,10 @@ def test_bad_rows_name_the_field_and_range_and_the_others_still_compute():
     assert errors[1] == "vested_balance: -5 is out of range; allowed range: 0 to 100,000,000"
     assert errors[2].startswith("highest_loan_balance_12m: 10000 is below outstanding_loan_balance (20000)")
     assert errors[3].startswith("outstanding_loan_balance: 2000 is above vested_balance (1000)")
-    assert errors[4] == ("vested_balance: 'eighty' is not valid: input should be a valid decimal; "
-                         "allowed range: 0 to 100,000,000")
+    assert errors[4] == (
+        "vested_balance: 'eighty' is not valid: input should be a valid decimal; "
+        "allowed range: 0 to 100,000,000"
+    )
     assert errors[5].startswith("allow_10k_floor: 'maybe' is not allowed")
     assert error_fields(errors[6]) == ["existing_loans", "max_loans"]
     assert "allowed range: 1 to 50" in errors[6] and "allowed range: 0 to 50" in errors[6]
@@ -283,9 +347,13 @@ def test_bad_rows_name_the_field_and_range_and_the_others_still_compute():
 
 
 def test_cell_errors_use_the_apis_words():
-    for cells in ({"vested_balance": "-5"}, {"vested_balance": "80000.005"},
-                  {"vested_balance": "5", "amount": "0"}, {"vested_balance": "5", "max_loans": "0"},
-                  {"vested_balance": "5", "min_loan": "1000.01"}):
+    for cells in (
+        {"vested_balance": "-5"},
+        {"vested_balance": "80000.005"},
+        {"vested_balance": "5", "amount": "0"},
+        {"vested_balance": "5", "max_loans": "0"},
+        {"vested_balance": "5", "min_loan": "1000.01"},
+    ):
         row = {name: None for name in COLUMNS} | cells
         with pytest.raises(InputError) as caught:
             loan401k.limit({k: v for k, v in cells.items()})
@@ -321,9 +389,12 @@ def independent_summary(path: Path) -> dict[str, object]:
     rows = pl.read_csv(path, infer_schema=False).to_dicts()
     results = [expected(row) for row in rows]
     ok = [r for r in results if "error_fields" not in r]
-    return {"rows": len(rows), "eligible": sum(r["eligible"] for r in ok),
-            "total_capacity": float(sum(r["max_loan"] for r in ok if r["eligible"])),
-            "rows_with_errors": len(rows) - len(ok)}
+    return {
+        "rows": len(rows),
+        "eligible": sum(r["eligible"] for r in ok),
+        "total_capacity": float(sum(r["max_loan"] for r in ok if r["eligible"])),
+        "rows_with_errors": len(rows) - len(ok),
+    }
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -332,18 +403,28 @@ def test_round_trip_and_summary(participants: Path, tmp_path: Path, suffix: str)
     result = invoke("batch", str(participants), "-o", str(out_path), "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert {k: summary[k] for k in ("rows", "eligible", "total_capacity", "rows_with_errors")} == \
-        independent_summary(participants)
-    assert summary == summary | {"rows": 5, "eligible": 3, "rows_with_errors": 1,
-                                 "total_capacity": 22_000 + 7_500 + 50_000}
+    assert {
+        k: summary[k] for k in ("rows", "eligible", "total_capacity", "rows_with_errors")
+    } == independent_summary(participants)
+    assert summary == summary | {
+        "rows": 5,
+        "eligible": 3,
+        "rows_with_errors": 1,
+        "total_capacity": 22_000 + 7_500 + 50_000,
+    }
     back = pl.read_csv(out_path, infer_schema=False) if suffix == ".csv" else pl.read_parquet(out_path)
     assert back.columns == [*pl.read_csv(participants).columns, *batch.OUTPUT_COLUMNS]
     assert back["participant_id"].to_list() == ["A1", "A2", "A3", "A4", "A5"]
     assert back["vested_balance"].to_list()[1] == "$15,000"  # the input cells come back unchanged
     assert [str(x) for x in back["max_loan"].to_list()] == ["22000.00", "7500.00", "None", "50000.00", "0.00"]
     assert [str(x) for x in back["excess"].to_list()] == ["8000.00", "0.00", "None", "0.00", "0.00"]
-    assert back["binding_rule"].to_list() == ["half_vested", "half_vested", None, "dollar_cap",
-                                              "plan_minimum"]
+    assert back["binding_rule"].to_list() == [
+        "half_vested",
+        "half_vested",
+        None,
+        "dollar_cap",
+        "plan_minimum",
+    ]
     if suffix == ".parquet":  # Parquet in, Parquet out: same answers
         again = tmp_path / "again.parquet"
         # an output file is not an input file: its result columns are unknown input columns
@@ -372,15 +453,21 @@ def test_plan_option_flags_fill_empty_cells_only(tmp_path: Path):
     assert out[2].startswith("B,15000,false,7500.00,true,half_vested")
 
 
-@pytest.mark.parametrize(("content", "args", "message"), [
-    ("participant_id,vested,age\nA,1,2\n", [],
-     "column 'vested': unknown column; did you mean 'vested_balance'?"),
-    ("participant_id,outstanding_loan_balance\nA,1\n", [], "column 'vested_balance': required"),
-    (PARTICIPANTS, ["--min-loan", "5000"], "min_loan: 5000 is out of range; allowed range: 0 to 1,000"),
-    (PARTICIPANTS, ["-o", "out.xlsx"], "output: out.xlsx: unknown file type '.xlsx'"),
-    (None, [], "no such file"),
-    ("", [], "cannot read"),
-])
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (
+            "participant_id,vested,age\nA,1,2\n",
+            [],
+            "column 'vested': unknown column; did you mean 'vested_balance'?",
+        ),
+        ("participant_id,outstanding_loan_balance\nA,1\n", [], "column 'vested_balance': required"),
+        (PARTICIPANTS, ["--min-loan", "5000"], "min_loan: 5000 is out of range; allowed range: 0 to 1,000"),
+        (PARTICIPANTS, ["-o", "out.xlsx"], "output: out.xlsx: unknown file type '.xlsx'"),
+        (None, [], "no such file"),
+        ("", [], "cannot read"),
+    ],
+)
 def test_bad_files_and_flags_exit_2_with_one_line_each(tmp_path: Path, content, args, message):
     path = tmp_path / "in.csv"
     if content is not None:
@@ -408,12 +495,14 @@ def write_participants(path: Path, rows: int, seed: int = 1) -> None:
     rng = np.random.default_rng(seed)
     vested = rng.integers(0, 30_000_000, rows)
     outstanding = (vested * rng.random(rows) * 0.5).astype(np.int64) * (rng.random(rows) < 0.3)
-    pl.DataFrame({
-        "participant_id": pl.int_range(rows, eager=True).cast(pl.String),
-        "vested_balance": vested / 100,
-        "outstanding_loan_balance": outstanding / 100,
-        "existing_loans": (outstanding > 0).astype(np.int64),
-    }).write_csv(path)
+    pl.DataFrame(
+        {
+            "participant_id": pl.int_range(rows, eager=True).cast(pl.String),
+            "vested_balance": vested / 100,
+            "outstanding_loan_balance": outstanding / 100,
+            "existing_loans": (outstanding > 0).astype(np.int64),
+        }
+    ).write_csv(path)
 
 
 STREAM_SCRIPT = """
@@ -432,8 +521,13 @@ print(summary.rows, len(calls), calls[-1][1], (after - before) // 1024)
 def test_a_large_file_streams_in_bounded_batches(tmp_path: Path):
     source, out = tmp_path / "big.csv", tmp_path / "big.parquet"
     write_participants(source, 200_000)
-    done = subprocess.run([sys.executable, "-c", STREAM_SCRIPT, str(source), str(out), "20000"],
-                          capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", STREAM_SCRIPT, str(source), str(out), "20000"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     rows, batches, total, growth_mib = map(int, done.stdout.split())
     assert (rows, total) == (200_000, 200_000)
     assert batches == 10  # read, computed and written 20,000 rows at a time
@@ -448,9 +542,13 @@ def test_a_large_file_streams_in_bounded_batches(tmp_path: Path):
 @pytest.fixture(scope="module")
 def dask_scheduler():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address="127.0.0.1:0",
-                                  env={"POLARS_MAX_THREADS": "1"}) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address="127.0.0.1:0",
+        env={"POLARS_MAX_THREADS": "1"},
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -461,8 +559,19 @@ def test_dask_engine_gives_the_local_engines_output(dask_scheduler: str, tmp_pat
     frame_of(rows).write_csv(source)
     local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
     first = invoke("batch", str(source), "-o", str(local), "--batch-rows", "1000", "--json")
-    second = invoke("batch", str(source), "-o", str(remote), "--batch-rows", "1000", "--json",
-                    "--engine", "dask", "--scheduler", dask_scheduler)
+    second = invoke(
+        "batch",
+        str(source),
+        "-o",
+        str(remote),
+        "--batch-rows",
+        "1000",
+        "--json",
+        "--engine",
+        "dask",
+        "--scheduler",
+        dask_scheduler,
+    )
     assert first.exit_code == second.exit_code == 0, second.output
     assert json.loads(first.stdout) == json.loads(second.stdout)
     assert pl.read_parquet(local).equals(pl.read_parquet(remote))

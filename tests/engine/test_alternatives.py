@@ -25,8 +25,7 @@ CASH = Decimal("10000")
 MONTHS = 240  # 20 years to retirement
 
 
-def scale(annual_return: float = 0.07, drag: float = 0.0, keep: float = 0.75,
-          months: int = MONTHS) -> Scale:
+def scale(annual_return: float = 0.07, drag: float = 0.0, keep: float = 0.75, months: int = MONTHS) -> Scale:
     return Scale(
         account_index=growth_index(constant_path(annual_return, months)),
         outside_index=outside_index(annual_return, drag, months, "effective"),
@@ -35,8 +34,12 @@ def scale(annual_return: float = 0.07, drag: float = 0.0, keep: float = 0.75,
 
 
 def card(apr: str, **extra: object) -> Borrowing:
-    return Borrowing(kind=extra.pop("kind", "credit_card"), apr=Decimal(apr),  # type: ignore[arg-type]
-                     term_months=extra.pop("term_months", 36), **extra)  # type: ignore[arg-type]
+    return Borrowing(
+        kind=extra.pop("kind", "credit_card"),
+        apr=Decimal(apr),  # type: ignore[arg-type]
+        term_months=extra.pop("term_months", 36),
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- hardship
@@ -88,8 +91,9 @@ def test_financed_origination_fee_by_hand():
     P = 10,526.31: fee 526.32 (526.3155 rounds up) -> 9,999.99 in hand (short)
     P = 10,526.32: fee 526.32 (526.316)            -> 10,000.00 in hand."""
     assert financed_principal(CASH, Decimal("0.05")) == Decimal("10526.32")
-    principal, fees, _ = borrowing_schedule(CASH, card("0.12", kind="personal_loan",
-                                                       fee_rate=Decimal("0.05")))
+    principal, fees, _ = borrowing_schedule(
+        CASH, card("0.12", kind="personal_loan", fee_rate=Decimal("0.05"))
+    )
     assert (principal, fees) == (Decimal("10526.32"), Decimal("526.32"))
     assert financed_principal(CASH, fee=Decimal("250")) == Decimal("10250.00")
 
@@ -117,8 +121,10 @@ def test_stepped_payment_all_promo_is_level():
 
 @pytest.mark.parametrize("fee_rate", ["0", "0.03"])
 def test_cheaper_apr_with_same_fees_costs_less(fee_rate):
-    costs = [borrowing_option(CASH, card(apr, kind="personal_loan", fee_rate=Decimal(fee_rate)),
-                              scale()).cost for apr in ("0.06", "0.09", "0.12", "0.18", "0.30")]
+    costs = [
+        borrowing_option(CASH, card(apr, kind="personal_loan", fee_rate=Decimal(fee_rate)), scale()).cost
+        for apr in ("0.06", "0.09", "0.12", "0.18", "0.30")
+    ]
     assert costs == sorted(costs) and len(set(costs)) == len(costs)
 
 

@@ -20,11 +20,11 @@ def random_flows(months: int, loan_months: int, seed: int = 0) -> np.ndarray:
     matrix[0, 0] = 50_000.0
     matrix[0, 1:] = 600.0
     matrix[1, 0] = 20_000.0
-    matrix[1, 1:loan_months + 1] = -20_000.0 / loan_months
-    matrix[2, 1:loan_months + 1] = rng.uniform(20, 140, loan_months)
-    matrix[3, 1:loan_months + 1] = 300.0
+    matrix[1, 1 : loan_months + 1] = -20_000.0 / loan_months
+    matrix[2, 1 : loan_months + 1] = rng.uniform(20, 140, loan_months)
+    matrix[3, 1 : loan_months + 1] = 300.0
     matrix[4, [0, 12]] = 75.0
-    matrix[5, 1:loan_months + 1] = rng.uniform(0, 30, loan_months)
+    matrix[5, 1 : loan_months + 1] = rng.uniform(0, 30, loan_months)
     return matrix
 
 
@@ -82,8 +82,9 @@ def test_backtest_layout_starts_every_year_that_fits():
 
 def test_portfolio_is_the_yearly_rebalanced_mix():
     stocks, bonds = np.array([0.4381, -0.083]), np.array([0.0084, 0.042])
-    np.testing.assert_allclose(market.portfolio_returns(stocks, bonds, 80),
-                               [0.8 * 0.4381 + 0.2 * 0.0084, 0.8 * -0.083 + 0.2 * 0.042])
+    np.testing.assert_allclose(
+        market.portfolio_returns(stocks, bonds, 80), [0.8 * 0.4381 + 0.2 * 0.0084, 0.8 * -0.083 + 0.2 * 0.042]
+    )
     with pytest.raises(ValueError):
         market.portfolio_returns(stocks, bonds, 120)
 
@@ -117,10 +118,8 @@ def test_cent_totals_follow_the_decomposition_rounding():
     # lost growth 24967.83 - 31279.02; double tax round(0.22 * 31279.02 = 6881.3844) = 6881.38
     expected = 24967.83 - 31279.02 + 6881.38 + 10.01 + 0.0 + 12363.92
     assert market.cent_totals(values, 0.22, roth=False)[0] == pytest.approx(expected, abs=1e-9)
-    assert market.cent_totals(values, 0.22, roth=True)[0] == pytest.approx(expected - 6881.38,
-                                                                           abs=1e-9)
-    assert list(market.round_cents(np.array([1.005, -1.005, 2.004]))) == pytest.approx(
-        [1.01, -1.01, 2.0])
+    assert market.cent_totals(values, 0.22, roth=True)[0] == pytest.approx(expected - 6881.38, abs=1e-9)
+    assert list(market.round_cents(np.array([1.005, -1.005, 2.004]))) == pytest.approx([1.01, -1.01, 2.0])
 
 
 def test_summaries():

@@ -55,8 +55,9 @@ def test_growth_conventions():
 
 
 def test_contributions_pct_match_and_salary_growth():
-    c = Contributions(salary=60000, salary_growth=0.03, pct=0.05, match_rate=1.0, match_limit=0.04,
-                      during_pct=0.02)
+    c = Contributions(
+        salary=60000, salary_growth=0.03, pct=0.05, match_rate=1.0, match_limit=0.04, during_pct=0.02
+    )
     employee, match = c.normal(24)
     assert employee[0] == pytest.approx(250.0)  # 5 % of 5,000
     assert match[0] == pytest.approx(200.0)  # 100 % up to 4 %

@@ -14,10 +14,18 @@ from loan401k.cli import main
 from loan401k.models import InputError
 
 BASE = {
-    "age": 40, "retirement_age": 65, "vested_balance": 80000, "amount": 10000,
-    "annual_rate_pct": 7.5, "term_months": 36, "annual_return_pct": 7,
-    "marginal_rate_pct": 22, "state_rate_pct": 5, "retirement_tax_rate_pct": 22,
-    "job_loss_annual_pct": 0, "start_date": "2026-01-15",
+    "age": 40,
+    "retirement_age": 65,
+    "vested_balance": 80000,
+    "amount": 10000,
+    "annual_rate_pct": 7.5,
+    "term_months": 36,
+    "annual_return_pct": 7,
+    "marginal_rate_pct": 22,
+    "state_rate_pct": 5,
+    "retirement_tax_rate_pct": 22,
+    "job_loss_annual_pct": 0,
+    "start_date": "2026-01-15",
 }
 
 
@@ -30,13 +38,20 @@ def option(result, kind: str):
 
 
 def test_loan_always_included_and_options_ranked_by_cost():
-    result = loan401k.compare(scenario(alternatives=[
-        {"kind": "credit_card", "apr_pct": 24}, {"kind": "heloc", "apr_pct": 8},
-        {"kind": "hardship_withdrawal"}, {"kind": "personal_loan", "apr_pct": 11, "fee_pct": 4},
-    ]))
+    result = loan401k.compare(
+        scenario(
+            alternatives=[
+                {"kind": "credit_card", "apr_pct": 24},
+                {"kind": "heloc", "apr_pct": 8},
+                {"kind": "hardship_withdrawal"},
+                {"kind": "personal_loan", "apr_pct": 11, "fee_pct": 4},
+            ]
+        )
+    )
     kinds = [o.kind for o in result.options]
-    assert sorted(kinds) == sorted(["401k_loan", "credit_card", "heloc", "hardship_withdrawal",
-                                    "personal_loan"])
+    assert sorted(kinds) == sorted(
+        ["401k_loan", "credit_card", "heloc", "hardship_withdrawal", "personal_loan"]
+    )
     costs = [o.cost for o in result.options]
     assert costs == sorted(costs)
     assert all(o.risks for o in result.options)
@@ -50,8 +65,9 @@ def test_closed_form_loan_with_no_retirement_tax_equal_returns_and_no_job_risk()
     cost is the cash grown to retirement: X (1 + R)^(T/12) = 10,000 x 1.07^25."""
     expected = 10000 * 1.07**25
     for rate in (3, 7.5, 12):
-        loan = option(loan401k.compare(scenario(retirement_tax_rate_pct=0, annual_rate_pct=rate)),
-                      "401k_loan")
+        loan = option(
+            loan401k.compare(scenario(retirement_tax_rate_pct=0, annual_rate_pct=rate)), "401k_loan"
+        )
         assert float(loan.cost) == pytest.approx(expected, abs=0.02)
 
 
@@ -66,15 +82,16 @@ def test_roth_account_difference_is_untaxed():
 
 
 def test_safe_job_makes_the_loan_cheaper_than_a_hardship_withdrawal():
-    result = loan401k.compare(scenario(job_loss_annual_pct=0,
-                                       alternatives=[{"kind": "hardship_withdrawal"}]))
+    result = loan401k.compare(scenario(job_loss_annual_pct=0, alternatives=[{"kind": "hardship_withdrawal"}]))
     assert option(result, "401k_loan").cost < option(result, "hardship_withdrawal").cost
     assert result.options[0].kind == "401k_loan"
 
 
 def test_more_job_loss_risk_raises_the_loans_cost():
-    costs = [option(loan401k.compare(scenario(job_loss_annual_pct=p)), "401k_loan").cost
-             for p in (0, 1, 3, 8, 20, 50)]
+    costs = [
+        option(loan401k.compare(scenario(job_loss_annual_pct=p)), "401k_loan").cost
+        for p in (0, 1, 3, 8, 20, 50)
+    ]
     assert all(a < b for a, b in zip(costs, costs[1:], strict=False))
 
 
@@ -97,8 +114,9 @@ def test_freed_take_home_pay_offsets_part_of_a_contribution_cut():
     freed pay is taxed now; the account dollars would have been taxed at the same rate later,
     so at equal returns and t_now = t_ret the two nearly cancel)."""
     kept = option(loan401k.compare(scenario(contribution_monthly=500)), "401k_loan").cost
-    cut = option(loan401k.compare(scenario(contribution_monthly=500,
-                                           contribution_during_loan_monthly=0)), "401k_loan").cost
+    cut = option(
+        loan401k.compare(scenario(contribution_monthly=500, contribution_during_loan_monthly=0)), "401k_loan"
+    ).cost
     # t_now = 27 % (22 + 5), t_ret = 22 %: each dollar cut loses 0.78 in the account, frees 0.73
     assert cut > kept
     months = 36
@@ -116,8 +134,13 @@ def test_payoff_speed_terms_that_fit_before_retirement():
     interest = [row.total_interest for row in result.payoff_speed]
     assert interest == sorted(interest)
     for row in result.payoff_speed:
-        parts = (row.cost.lost_growth + row.cost.double_tax + row.cost.contribution_cut
-                 + row.cost.fees + row.cost.job_loss)
+        parts = (
+            row.cost.lost_growth
+            + row.cost.double_tax
+            + row.cost.contribution_cut
+            + row.cost.fees
+            + row.cost.job_loss
+        )
         assert parts == row.cost.total
     full = loan401k.compare(scenario())
     assert [row.term_months for row in full.payoff_speed] == [12, 24, 36, 60]
@@ -136,17 +159,29 @@ def test_verdict_names_a_cheaper_listed_alternative():
     assert not any("less than the 401(k) loan" in r for r in plain.verdict.reasons)
 
 
-@pytest.mark.parametrize(("alternative", "field", "words"), [
-    ({"kind": "credit_card"}, "alternatives.0.apr_pct", "allowed range: 0 to 100"),
-    ({"kind": "heloc", "apr_pct": 8, "term_months": 360}, "alternatives.0.term_months",
-     "allowed range: 1 to 300"),
-    ({"kind": "credit_card", "apr_pct": 20, "promo_months": 6}, "alternatives.0.promo_months",
-     "balance_transfer"),
-    ({"kind": "personal_loan", "apr_pct": 9, "fee": 100, "fee_pct": 2}, "alternatives.0.fee_pct",
-     "not both"),
-    ({"kind": "hardship_withdrawal", "apr_pct": 5}, "alternatives.0.apr_pct", "not used"),
-    ({"kind": "credit_card", "apr_pct": 120}, "alternatives.0.apr_pct", "100"),
-])
+@pytest.mark.parametrize(
+    ("alternative", "field", "words"),
+    [
+        ({"kind": "credit_card"}, "alternatives.0.apr_pct", "allowed range: 0 to 100"),
+        (
+            {"kind": "heloc", "apr_pct": 8, "term_months": 360},
+            "alternatives.0.term_months",
+            "allowed range: 1 to 300",
+        ),
+        (
+            {"kind": "credit_card", "apr_pct": 20, "promo_months": 6},
+            "alternatives.0.promo_months",
+            "balance_transfer",
+        ),
+        (
+            {"kind": "personal_loan", "apr_pct": 9, "fee": 100, "fee_pct": 2},
+            "alternatives.0.fee_pct",
+            "not both",
+        ),
+        ({"kind": "hardship_withdrawal", "apr_pct": 5}, "alternatives.0.apr_pct", "not used"),
+        ({"kind": "credit_card", "apr_pct": 120}, "alternatives.0.apr_pct", "100"),
+    ],
+)
 def test_bad_alternatives_name_the_field(alternative, field, words):
     with pytest.raises(InputError) as caught:
         loan401k.compare(scenario(alternatives=[alternative]))
@@ -162,9 +197,24 @@ def test_outside_tax_drag_range():
 
 def test_cli_compare_json_and_alternative_flag():
     runner = CliRunner()
-    args = ["compare", "--age", "40", "--vested-balance", "80000", "--amount", "10000",
-            "--start-date", "2026-01-15", "--job-loss-annual-pct", "0",
-            "--alternative", "credit_card:24", "--alternative", "personal_loan:12:24:5", "--json"]
+    args = [
+        "compare",
+        "--age",
+        "40",
+        "--vested-balance",
+        "80000",
+        "--amount",
+        "10000",
+        "--start-date",
+        "2026-01-15",
+        "--job-loss-annual-pct",
+        "0",
+        "--alternative",
+        "credit_card:24",
+        "--alternative",
+        "personal_loan:12:24:5",
+        "--json",
+    ]
     done = runner.invoke(main, args)
     assert done.exit_code == 0, done.output
     body = json.loads(done.output)

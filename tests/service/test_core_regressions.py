@@ -30,7 +30,8 @@ def test_a_decimal_comma_is_rejected_not_read_as_hundreds(text):
     assert caught.value.problems[0].field == "amount"
 
 
-@pytest.mark.parametrize(("text", "expected"), [("15,000", "15000"), ("$1,234,567.50", "1234567.50"),
-                                                ("15000.5", "15000.5")])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("15,000", "15000"), ("$1,234,567.50", "1234567.50"), ("15000.5", "15000.5")]
+)
 def test_thousands_separators_are_accepted(text, expected):
     assert parse_input({"amount": text}).amount == Decimal(expected)

@@ -13,13 +13,30 @@ from loan401k.data import ReturnsTable, load_returns
 from loan401k.models import InputError
 from loan401k.service import markets
 
-BASE = {"age": 35, "vested_balance": 80000, "amount": 20000, "start_date": "2025-06-01",
-        "annual_rate_pct": 8.5, "contribution_monthly": 500,
-        "contribution_during_loan_monthly": 200, "annual_fee": 50, "origination_fee": 75}
-SHORT = {"age": 60, "retirement_age": 65, "vested_balance": 80000, "amount": 20000,
-         "start_date": "2025-06-01", "annual_rate_pct": 8.5, "term_months": 60,
-         "contribution_monthly": 400, "contribution_during_loan_monthly": 100,
-         "job_loss_annual_pct": 0, "retirement_tax_rate_pct": 22}
+BASE = {
+    "age": 35,
+    "vested_balance": 80000,
+    "amount": 20000,
+    "start_date": "2025-06-01",
+    "annual_rate_pct": 8.5,
+    "contribution_monthly": 500,
+    "contribution_during_loan_monthly": 200,
+    "annual_fee": 50,
+    "origination_fee": 75,
+}
+SHORT = {
+    "age": 60,
+    "retirement_age": 65,
+    "vested_balance": 80000,
+    "amount": 20000,
+    "start_date": "2025-06-01",
+    "annual_rate_pct": 8.5,
+    "term_months": 60,
+    "contribution_monthly": 400,
+    "contribution_during_loan_monthly": 100,
+    "job_loss_annual_pct": 0,
+    "retirement_tax_rate_pct": 22,
+}
 
 
 def close(a: Decimal, b: Decimal) -> bool:
@@ -60,7 +77,10 @@ def test_backtest_of_a_constant_table_is_the_deterministic_analysis(monkeypatch)
     for row in result.by_start_year:
         assert row.total == expected.total
         assert (row.lost_growth, row.double_tax, row.job_loss) == (
-            expected.lost_growth, expected.double_tax, expected.job_loss)
+            expected.lost_growth,
+            expected.double_tax,
+            expected.job_loss,
+        )
     assert result.percentiles.min == result.percentiles.max == expected.total
 
 
@@ -86,8 +106,7 @@ def _amortize(amount: Decimal, apr: Decimal, n: int) -> list[tuple[Decimal, Deci
 
 def test_start_year_1973_against_a_month_by_month_loop():
     # 60 % stocks / 40 % bonds, 1973-1977, typed from Damodaran's table (stocks, bonds).
-    history = [(-0.1431, 0.0366), (-0.259, 0.0199), (0.370, 0.0361), (0.2383, 0.1598),
-               (-0.0698, 0.0129)]
+    history = [(-0.1431, 0.0366), (-0.259, 0.0199), (0.370, 0.0361), (0.2383, 0.1598), (-0.0698, 0.0129)]
     annual = [0.6 * s + 0.4 * b for s, b in history]
     rows = _amortize(Decimal(20000), Decimal("0.085"), 60)
     a0 = a1p = a1 = a2 = 80000.0
@@ -145,8 +164,9 @@ def test_backtest_report_is_consistent():
     assert result.years == [1928, 2025 - 30 + 1]
     assert [row.start_year for row in result.by_start_year] == list(range(1928, 1997))
     for row in result.by_start_year:
-        assert row.total == (row.lost_growth + row.double_tax + row.contribution_cut + row.fees
-                             + row.job_loss)
+        assert row.total == (
+            row.lost_growth + row.double_tax + row.contribution_cut + row.fees + row.job_loss
+        )
     assert len(result.fan) == 30 and result.fan[-1].age == 65
     assert all(f.p10 <= f.p50 <= f.p90 for f in result.fan)
 
@@ -165,8 +185,7 @@ def test_montecarlo_seed_reproduces_and_another_seed_differs():
 
 
 def test_lognormal_default_volatility_is_the_portfolio_history():
-    returns = [0.5 * s + 0.5 * b for s, b in zip(load_returns().stocks, load_returns().bonds,
-                                                   strict=True)]
+    returns = [0.5 * s + 0.5 * b for s, b in zip(load_returns().stocks, load_returns().bonds, strict=True)]
     mean = sum(returns) / len(returns)
     sd = (sum((r - mean) ** 2 for r in returns) / (len(returns) - 1)) ** 0.5
     result = loan401k.montecarlo({**BASE, "model": "lognormal", "stock_pct": 50, "paths": 100})
@@ -176,13 +195,14 @@ def test_lognormal_default_volatility_is_the_portfolio_history():
 
 def test_progress_reports_every_chunk():
     seen: list[tuple[int, int]] = []
-    markets.montecarlo({**BASE, "paths": 25000}, progress=lambda done, total: seen.append(
-        (done, total)))
+    markets.montecarlo({**BASE, "paths": 25000}, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 
-@pytest.mark.parametrize(("field", "value"), [("paths", 0), ("paths", 100001), ("stock_pct", 120),
-                                              ("vol_pct", -1), ("model", "garch")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("paths", 0), ("paths", 100001), ("stock_pct", 120), ("vol_pct", -1), ("model", "garch")],
+)
 def test_bad_market_input_names_the_field(field, value):
     with pytest.raises(InputError) as caught:
         loan401k.montecarlo({**BASE, field: value})
@@ -199,8 +219,7 @@ def test_backtest_requires_the_loan():
 
 
 def _flags(data: dict) -> list[str]:
-    return [part for name, value in data.items()
-            for part in (f"--{name.replace('_', '-')}", str(value))]
+    return [part for name, value in data.items() for part in (f"--{name.replace('_', '-')}", str(value))]
 
 
 def test_cli_json_is_the_library_result_and_bad_input_exits_2():

@@ -43,8 +43,12 @@ while count < 0 or i < count:
 
 
 def start_writer(url: str, count: int, name: str, pause: float = 0.0) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", WRITER, url, str(count), name, str(pause)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, url, str(count), name, str(pause)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def acknowledged(output: str) -> list[str]:
@@ -76,9 +80,12 @@ def postgres_url():
     if bindir is None:
         if os.environ.get("LOAN401K_SKIP_POSTGRES") == "1":
             pytest.skip("PostgreSQL binaries absent and LOAN401K_SKIP_POSTGRES=1")
-        pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) not found. `make test` installs them "
-                    "(scripts/system-deps.sh: apt-get install postgresql); set LOAN401K_SKIP_POSTGRES=1 "
-                    "to skip these tests on purpose.", pytrace=False)
+        pytest.fail(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found. `make test` installs them "
+            "(scripts/system-deps.sh: apt-get install postgresql); set LOAN401K_SKIP_POSTGRES=1 "
+            "to skip these tests on purpose.",
+            pytrace=False,
+        )
     as_user: list[str] = []
     base = tempfile.mkdtemp(prefix="l4kpg")  # short: the socket path must stay under 107 bytes
     if os.geteuid() == 0:  # initdb refuses to run as root
@@ -86,14 +93,41 @@ def postgres_url():
         os.chown(base, postgres.pw_uid, postgres.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
     data = f"{base}/data"
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", data, "-U", "postgres", "--auth=trust",
-                    "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+    )
     for _attempt in range(3):  # another process may take the free port first
         port = _free_port()
-        started = subprocess.run([
-            *as_user, str(bindir / "pg_ctl"), "-D", data, "-l", f"{base}/log", "-w", "-t", "30", "start",
-            "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off",
-        ], capture_output=True)
+        started = subprocess.run(
+            [
+                *as_user,
+                str(bindir / "pg_ctl"),
+                "-D",
+                data,
+                "-l",
+                f"{base}/log",
+                "-w",
+                "-t",
+                "30",
+                "start",
+                "-o",
+                f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off",
+            ],
+            capture_output=True,
+        )
         if started.returncode == 0:
             break
     else:
@@ -102,8 +136,9 @@ def postgres_url():
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"], capture_output=True
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -120,8 +155,13 @@ def database_url(request, tmp_path):
 def test_save_and_load(database_url):
     store = ScenarioStore(database_url)
     try:
-        saved = {"age": 40, "vested_balance": 80000.5, "alternatives": [{"kind": "heloc", "apr_pct": 8.25}],
-                 "criteria": {"stable_job": True}, "note": "ünïcødé"}
+        saved = {
+            "age": 40,
+            "vested_balance": 80000.5,
+            "alternatives": [{"kind": "heloc", "apr_pct": 8.25}],
+            "criteria": {"stable_job": True},
+            "note": "ünïcødé",
+        }
         scenario_id = store.save(saved)
         assert store.load(scenario_id) == saved
         assert store.load("A" * 22) is None
@@ -233,7 +273,12 @@ def test_sigkilled_server_keeps_every_acknowledged_save(database_url, tmp_path):
     env = {**os.environ, "LOAN401K_DATABASE_URL": database_url, "LOAN401K_SAVES_PER_MINUTE": "1000000"}
     server = subprocess.Popen(
         [sys.executable, "-m", "loan401k.cli", "serve", "--port", str(port), "--workers", "2"],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     acked: list[str] = []
     lock = threading.Lock()

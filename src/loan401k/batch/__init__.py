@@ -49,9 +49,27 @@ from .cells import (
 )
 
 __all__ = [
-    "BATCH_ROWS", "BINDING_RULES", "COUNT_COLUMNS", "EARLIEST_START", "FLAG_COLUMNS", "ID_COLUMN",
-    "INPUT_COLUMNS", "MONEY_COLUMNS", "OUTPUT_COLUMNS", "PLAN_OPTIONS", "BatchError", "PlanDefaults",
-    "Summary", "Writer", "check_columns", "compute", "file_kind", "law_on", "open_output", "parse", "run",
+    "BATCH_ROWS",
+    "BINDING_RULES",
+    "COUNT_COLUMNS",
+    "EARLIEST_START",
+    "FLAG_COLUMNS",
+    "ID_COLUMN",
+    "INPUT_COLUMNS",
+    "MONEY_COLUMNS",
+    "OUTPUT_COLUMNS",
+    "PLAN_OPTIONS",
+    "BatchError",
+    "PlanDefaults",
+    "Summary",
+    "Writer",
+    "check_columns",
+    "compute",
+    "file_kind",
+    "law_on",
+    "open_output",
+    "parse",
+    "run",
 ]
 
 EARLIEST_START = parameters().first_date  # as service.core (not imported: its package is heavy)
@@ -217,8 +235,9 @@ def open_output(path: str | None, kind: str) -> Iterator[Writer]:
         if kind == "parquet":
             yield Writer(kind, str(partial))
         else:
-            with partial.open("wb" if kind == "csv" else "w", encoding=None if kind == "csv" else "utf-8") \
-                    as handle:
+            with partial.open(
+                "wb" if kind == "csv" else "w", encoding=None if kind == "csv" else "utf-8"
+            ) as handle:
                 yield Writer(kind, handle)
         os.replace(partial, final)
     except OSError as exc:
@@ -233,14 +252,16 @@ def open_output(path: str | None, kind: str) -> Iterator[Writer]:
 Progress = Callable[[int, int], None] | None
 
 
-def local_engine(chunks: Iterator[pl.DataFrame], law: LawCents,
-                 defaults: PlanDefaults) -> Iterator[pl.DataFrame]:
+def local_engine(
+    chunks: Iterator[pl.DataFrame], law: LawCents, defaults: PlanDefaults
+) -> Iterator[pl.DataFrame]:
     for chunk in chunks:
         yield compute(chunk, law, defaults)
 
 
-def dask_engine(chunks: Iterator[pl.DataFrame], law: LawCents, defaults: PlanDefaults,
-                scheduler: str | None) -> Iterator[pl.DataFrame]:
+def dask_engine(
+    chunks: Iterator[pl.DataFrame], law: LawCents, defaults: PlanDefaults, scheduler: str | None
+) -> Iterator[pl.DataFrame]:
     """The same `compute` on a Dask cluster: batches are scattered to the workers a window at
     a time and come back in order, so memory stays bounded on the client too.
 
@@ -253,8 +274,13 @@ def dask_engine(chunks: Iterator[pl.DataFrame], law: LawCents, defaults: PlanDef
     cluster = None
     try:
         if scheduler is None:
-            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                   dashboard_address="127.0.0.1:0", env={"POLARS_MAX_THREADS": "1"})
+            cluster = LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address="127.0.0.1:0",
+                env={"POLARS_MAX_THREADS": "1"},
+            )
             scheduler = cluster.scheduler_address
         try:
             client = Client(scheduler)  # waits distributed.comm.timeouts.connect (30 s default)
@@ -275,25 +301,37 @@ def dask_engine(chunks: Iterator[pl.DataFrame], law: LawCents, defaults: PlanDef
             cluster.close()
 
 
-def _on_cluster(client: Any, group: list[pl.DataFrame], law: LawCents,
-                defaults: PlanDefaults) -> Iterator[pl.DataFrame]:
+def _on_cluster(
+    client: Any, group: list[pl.DataFrame], law: LawCents, defaults: PlanDefaults
+) -> Iterator[pl.DataFrame]:
     scattered = client.scatter(group)
     futures = client.map(compute, scattered, law=law, defaults=defaults)
     for future in futures:
         yield future.result()
 
 
-def run(path: str, writer: Writer, *, engine: str = "local", scheduler: str | None = None,
-        defaults: PlanDefaults | None = None, batch_rows: int = BATCH_ROWS,
-        progress: Progress = None, day: dt.date | None = None) -> Summary:
+def run(
+    path: str,
+    writer: Writer,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    defaults: PlanDefaults | None = None,
+    batch_rows: int = BATCH_ROWS,
+    progress: Progress = None,
+    day: dt.date | None = None,
+) -> Summary:
     """Limits for every row of `path`, written through `writer`; returns the summary."""
     frame = scan(path)
     law, snapshot = law_on(day)
     defaults = defaults or PlanDefaults()
     total = count_rows(frame) if progress is not None else 0
     chunks = batches(frame, batch_rows)
-    results = (dask_engine(chunks, law, defaults, scheduler) if engine == "dask"
-               else local_engine(chunks, law, defaults))
+    results = (
+        dask_engine(chunks, law, defaults, scheduler)
+        if engine == "dask"
+        else local_engine(chunks, law, defaults)
+    )
     summary = Summary(law_date=law.day.isoformat(), warnings=snapshot.stale_warnings())
     # one batch is written (on a thread: polars and pyarrow release the GIL) while the next
     # computes; never more than two batches of results in memory

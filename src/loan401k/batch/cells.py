@@ -12,14 +12,20 @@ import polars as pl
 from ..models import LimitResult, LoanInput, field_bounds, range_text
 
 ID_COLUMN = "participant_id"
-MONEY_COLUMNS = ("vested_balance", "outstanding_loan_balance", "highest_loan_balance_12m", "min_loan",
-                 "amount")
+MONEY_COLUMNS = (
+    "vested_balance",
+    "outstanding_loan_balance",
+    "highest_loan_balance_12m",
+    "min_loan",
+    "amount",
+)
 COUNT_COLUMNS = ("existing_loans", "max_loans")
 FLAG_COLUMNS = ("allow_10k_floor", "disaster_loan")
 INPUT_COLUMNS = (ID_COLUMN, *MONEY_COLUMNS, *COUNT_COLUMNS, *FLAG_COLUMNS)
 PLAN_OPTIONS = ("allow_10k_floor", "min_loan", "max_loans", "disaster_loan")
 OUTPUT_COLUMNS = ("max_loan", "eligible", "binding_rule", "excess", "error")
 BATCH_ROWS = 100_000
+
 
 # The input model's ranges (models.LoanInput), in cents for money: (low, high, low is strict).
 def _bounds_in_cents(name: str) -> tuple[int, int, bool]:
@@ -33,8 +39,15 @@ def _bounds_in_cents(name: str) -> tuple[int, int, bool]:
 
 RANGES: dict[str, tuple[int, int, bool]] = {
     name: _bounds_in_cents(name)
-    for name in ("vested_balance", "outstanding_loan_balance", "highest_loan_balance_12m", "min_loan",
-                 "amount", "existing_loans", "max_loans")
+    for name in (
+        "vested_balance",
+        "outstanding_loan_balance",
+        "highest_loan_balance_12m",
+        "min_loan",
+        "amount",
+        "existing_loans",
+        "max_loans",
+    )
 }
 TRUE_WORDS = ("true", "t", "yes", "y", "on", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "off", "0")
@@ -68,8 +81,11 @@ def check_columns(names: list[str]) -> None:
     for name in names:
         if name not in INPUT_COLUMNS:
             close = difflib.get_close_matches(name, INPUT_COLUMNS, n=1)
-            what = ("an input field the limit does not use" if name in LoanInput.model_fields
-                    else "unknown column")
+            what = (
+                "an input field the limit does not use"
+                if name in LoanInput.model_fields
+                else "unknown column"
+            )
             hint = f"; did you mean {close[0]!r}?" if close else ""
             lines.append(f"column {name!r}: {what}{hint} (batch columns: {', '.join(INPUT_COLUMNS)})")
     if "vested_balance" not in names:
@@ -116,8 +132,13 @@ def _money_stages(name: str, dtype: pl.DataType) -> list[dict[str, pl.Expr]]:
         text = pl.col(name).cast(pl.String).str.strip_chars()
         stages = [
             {t: text.str.replace_all("$", "", literal=True).str.replace_all(" ", "", literal=True)},
-            {t: pl.when(pl.col(t) == "").then(None).when(pl.col(t).str.contains(THOUSANDS)).then(
-                pl.col(t).str.replace_all(",", "", literal=True)).otherwise(pl.col(t))},
+            {
+                t: pl.when(pl.col(t) == "")
+                .then(None)
+                .when(pl.col(t).str.contains(THOUSANDS))
+                .then(pl.col(t).str.replace_all(",", "", literal=True))
+                .otherwise(pl.col(t))
+            },
             {f: pl.col(t).cast(pl.Float64, strict=False)},
         ]
         not_number = pl.col(t).is_not_null() & (pl.col(f).is_null() | ~pl.col(f).is_finite())
@@ -129,10 +150,16 @@ def _money_stages(name: str, dtype: pl.DataType) -> list[dict[str, pl.Expr]]:
     # whole cents: 100 x the double is within a few ulps of a whole number of cents
     off = (pl.col(f) * 100 - scaled).abs() > pl.col(f).abs() * 1e-13 + 1e-9
     too_precise = fits & (off | too_long.fill_null(False))
-    stages.append({k: pl.when(not_number).then(pl.lit(NOT_NUMBER))
-                   .when(too_precise).then(pl.lit(TOO_PRECISE))
-                   .when(pl.col(f).is_not_null() & (~fits | _out_of_range(pl.col(c), name)))
-                   .then(pl.lit(OUT_OF_RANGE))})
+    stages.append(
+        {
+            k: pl.when(not_number)
+            .then(pl.lit(NOT_NUMBER))
+            .when(too_precise)
+            .then(pl.lit(TOO_PRECISE))
+            .when(pl.col(f).is_not_null() & (~fits | _out_of_range(pl.col(c), name)))
+            .then(pl.lit(OUT_OF_RANGE))
+        }
+    )
     stages.append({c: pl.when(pl.col(k).is_null()).then(pl.col(c))})
     return stages
 
@@ -146,12 +173,19 @@ def _count_stages(name: str, dtype: pl.DataType) -> list[dict[str, pl.Expr]]:
         t = f"_t_{name}"
         source = pl.col(t) if not dtype.is_numeric() else pl.col(name)
         stages = (_text_stages(name) if not dtype.is_numeric() else []) + [
-            {f: source.cast(pl.Float64, strict=False)}]
+            {f: source.cast(pl.Float64, strict=False)}
+        ]
         given = source.is_not_null()
     whole = pl.col(f).is_finite() & (pl.col(f) == pl.col(f).round(0)) & (pl.col(f).abs() < 1e15)
     stages.append({c: pl.when(whole).then(pl.col(f).cast(pl.Int64))})
-    stages.append({k: pl.when(given & ~whole.fill_null(False)).then(pl.lit(NOT_NUMBER))
-                   .when(_out_of_range(pl.col(c), name)).then(pl.lit(OUT_OF_RANGE))})
+    stages.append(
+        {
+            k: pl.when(given & ~whole.fill_null(False))
+            .then(pl.lit(NOT_NUMBER))
+            .when(_out_of_range(pl.col(c), name))
+            .then(pl.lit(OUT_OF_RANGE))
+        }
+    )
     stages.append({c: pl.when(pl.col(k).is_null()).then(pl.col(c))})
     return stages
 
@@ -174,14 +208,24 @@ def _cell_message(name: str) -> pl.Expr:
     allowed = _range_text(name) if name in RANGES else ""
     what = "a valid integer" if name in COUNT_COLUMNS else "a valid decimal"
     return (
-        pl.when(kind == NOT_NUMBER).then(pl.format(f"{name}: '{{}}' is not valid: input should be {what}; "
-                                                   f"{allowed}", shown))
-        .when(kind == TOO_PRECISE).then(pl.format(
-            f"{name}: '{{}}' is not valid: decimal input should have no more than 2 decimal places; "
-            f"{allowed}", shown))
-        .when(kind == OUT_OF_RANGE).then(pl.format(f"{name}: {{}} is out of range; {allowed}", shown))
-        .when(kind == NOT_FLAG).then(pl.format(
-            f"{name}: '{{}}' is not allowed; input should be true or false (also yes/no, 1/0)", shown))
+        pl.when(kind == NOT_NUMBER)
+        .then(pl.format(f"{name}: '{{}}' is not valid: input should be {what}; {allowed}", shown))
+        .when(kind == TOO_PRECISE)
+        .then(
+            pl.format(
+                f"{name}: '{{}}' is not valid: decimal input should have no more than 2 decimal places; "
+                f"{allowed}",
+                shown,
+            )
+        )
+        .when(kind == OUT_OF_RANGE)
+        .then(pl.format(f"{name}: {{}} is out of range; {allowed}", shown))
+        .when(kind == NOT_FLAG)
+        .then(
+            pl.format(
+                f"{name}: '{{}}' is not allowed; input should be true or false (also yes/no, 1/0)", shown
+            )
+        )
     )
 
 
@@ -197,27 +241,58 @@ def _row_errors(rows: pl.DataFrame, present: list[str]) -> pl.Series:
     vested balance; else the rules that tie fields together (service.core's order)."""
     cells = pl.concat_str([_cell_message(name) for name in present], separator="; ", ignore_nulls=True)
     v, o, h = pl.col("_v"), pl.col("_o"), pl.col("_h_given")
-    consistency = pl.concat_str([
-        pl.when(h.is_not_null() & (h < o)).then(pl.format(
-            "highest_loan_balance_12m: {} is below outstanding_loan_balance ({}); the highest balance "
-            "of the last 12 months includes today's", _dollars(h), _dollars(o))),
-        pl.when(v.is_not_null() & (o > v)).then(pl.format(
-            "outstanding_loan_balance: {} is above vested_balance ({}); the vested balance includes "
-            "outstanding loans", _dollars(o), _dollars(v))),
-    ], separator="; ", ignore_nulls=True)
+    consistency = pl.concat_str(
+        [
+            pl.when(h.is_not_null() & (h < o)).then(
+                pl.format(
+                    "highest_loan_balance_12m: {} is below outstanding_loan_balance ({}); "
+                    "the highest balance of the last 12 months includes today's",
+                    _dollars(h),
+                    _dollars(o),
+                )
+            ),
+            pl.when(v.is_not_null() & (o > v)).then(
+                pl.format(
+                    "outstanding_loan_balance: {} is above vested_balance ({}); the vested balance includes "
+                    "outstanding loans",
+                    _dollars(o),
+                    _dollars(v),
+                )
+            ),
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
     return rows.select(
-        pl.when(cells != "").then(cells)
-        .when(v.is_null()).then(pl.lit("vested_balance: required for limit"))
-        .otherwise(consistency).alias("error")
+        pl.when(cells != "")
+        .then(cells)
+        .when(v.is_null())
+        .then(pl.lit("vested_balance: required for limit"))
+        .otherwise(consistency)
+        .alias("error")
     ).to_series()
 
 
-_KINDS = {**dict.fromkeys(MONEY_COLUMNS, _money_stages), **dict.fromkeys(COUNT_COLUMNS, _count_stages),
-          **dict.fromkeys(FLAG_COLUMNS, _flag_stages)}
+_KINDS = {
+    **dict.fromkeys(MONEY_COLUMNS, _money_stages),
+    **dict.fromkeys(COUNT_COLUMNS, _count_stages),
+    **dict.fromkeys(FLAG_COLUMNS, _flag_stages),
+}
 # in the input model's field order, so a row's problems read as the API lists them
-PARSERS = {name: _KINDS[name] for name in ("vested_balance", "outstanding_loan_balance",
-                                            "highest_loan_balance_12m", "existing_loans", "allow_10k_floor",
-                                            "min_loan", "max_loans", "disaster_loan", "amount")}
+PARSERS = {
+    name: _KINDS[name]
+    for name in (
+        "vested_balance",
+        "outstanding_loan_balance",
+        "highest_loan_balance_12m",
+        "existing_loans",
+        "allow_10k_floor",
+        "min_loan",
+        "max_loans",
+        "disaster_loan",
+        "amount",
+    )
+}
 
 
 def parse(frame: pl.DataFrame, defaults: PlanDefaults) -> pl.DataFrame:
@@ -244,15 +319,19 @@ def parse(frame: pl.DataFrame, defaults: PlanDefaults) -> pl.DataFrame:
         _disaster=cell("disaster_loan", pl.Boolean).fill_null(defaults.disaster_loan),
         _amount=cell("amount", pl.Int64),
     ).with_columns(_h=pl.col("_h_given").fill_null(pl.col("_o")))
-    bad = typed.select(pl.any_horizontal(
-        *(pl.col(f"_k_{name}").is_not_null() for name in present),
-        pl.col("_v").is_null(),
-        pl.col("_h_given").is_not_null() & (pl.col("_h_given") < pl.col("_o")),
-        pl.col("_o") > pl.col("_v"),
-    )).to_series().fill_null(False)
+    bad = (
+        typed.select(
+            pl.any_horizontal(
+                *(pl.col(f"_k_{name}").is_not_null() for name in present),
+                pl.col("_v").is_null(),
+                pl.col("_h_given").is_not_null() & (pl.col("_h_given") < pl.col("_o")),
+                pl.col("_o") > pl.col("_v"),
+            )
+        )
+        .to_series()
+        .fill_null(False)
+    )
     error = pl.Series("error", [None] * typed.height, dtype=pl.String)
     if bad.any():
         error = error.scatter(bad.arg_true(), _row_errors(typed.filter(bad), present))
     return typed.with_columns(error)
-
-

@@ -38,8 +38,7 @@ RISKS = {
         "Your savings are out of the market while borrowed: a strong market raises the cost.",
     ],
     "hardship_withdrawal": [
-        "Permanent loss of retirement savings: a hardship withdrawal can never be repaid or "
-        "rolled over.",
+        "Permanent loss of retirement savings: a hardship withdrawal can never be repaid or rolled over.",
         "Taxed now as income, plus the 10% additional tax before 59½.",
     ],
     "credit_card": [
@@ -64,9 +63,13 @@ RISKS = {
 }
 
 NAMES = {
-    "401k_loan": "401(k) loan", "hardship_withdrawal": "Hardship withdrawal",
-    "credit_card": "Credit card", "balance_transfer": "Balance transfer",
-    "personal_loan": "Personal loan", "heloc": "HELOC", "custom": "Custom loan",
+    "401k_loan": "401(k) loan",
+    "hardship_withdrawal": "Hardship withdrawal",
+    "credit_card": "Credit card",
+    "balance_transfer": "Balance transfer",
+    "personal_loan": "Personal loan",
+    "heloc": "HELOC",
+    "custom": "Custom loan",
 }
 
 
@@ -136,8 +139,12 @@ def loan_option(
     """Payments out of pocket; the account difference A0 - A2 (lost growth, contributions
     cut, fees) after tax; the job-loss expectation; take-home pay freed by lower
     contributions (`freed_pay`, months 0..T) invested outside."""
-    account_lost = (flows.row("growth_missed") - flows.row("interest_to_self")
-                    + flows.row("contribution_cut") + flows.row("fees"))
+    account_lost = (
+        flows.row("growth_missed")
+        - flows.row("interest_to_self")
+        + flows.row("contribution_cut")
+        + flows.row("fees")
+    )
     schedule = loan.schedule
     paid = _flows_at(scale.months, list(zip(loan.months, schedule.payments, strict=True)))
     account = scale.keep * scale.account(account_lost)
@@ -145,14 +152,25 @@ def loan_option(
     job_loss = scale.outside(flows.row("job_loss"))
     freed = scale.outside(freed_pay)
     cost = cents_of(account + pocket + job_loss - freed)
-    formula = (f"after-tax account dollars lost {cents_of(account):,.2f} + payments grown outside "
-               f"{cents_of(pocket):,.2f} + expected job-loss tax and penalty {cents_of(job_loss):,.2f} "
-               f"- take-home pay freed by lower contributions, grown {cents_of(freed):,.2f}")
+    formula = (
+        f"after-tax account dollars lost {cents_of(account):,.2f} + payments grown outside "
+        f"{cents_of(pocket):,.2f} + expected job-loss tax and penalty {cents_of(job_loss):,.2f} "
+        f"- take-home pay freed by lower contributions, grown {cents_of(freed):,.2f}"
+    )
     return OptionCost(
-        kind="401k_loan", label=label, cost=cost, interest=schedule.total_interest,
-        fees=loan.total_fees, taxes=expected_tax, penalties=expected_penalty,
-        payment=schedule.payment, amount=loan.terms.amount, term_months=loan.terms.term_months,
-        total_paid=schedule.total_paid, apr=loan.terms.annual_rate, formula=formula,
+        kind="401k_loan",
+        label=label,
+        cost=cost,
+        interest=schedule.total_interest,
+        fees=loan.total_fees,
+        taxes=expected_tax,
+        penalties=expected_penalty,
+        payment=schedule.payment,
+        amount=loan.terms.amount,
+        term_months=loan.terms.term_months,
+        total_paid=schedule.total_paid,
+        apr=loan.terms.annual_rate,
+        formula=formula,
         risks=list(RISKS["401k_loan"]),
     )
 
@@ -161,19 +179,35 @@ def loan_option(
 
 
 def hardship_option(
-    cash: Decimal, tax: TaxProfile, penalty_rate: Decimal, scale: Scale, label: str | None = None,
+    cash: Decimal,
+    tax: TaxProfile,
+    penalty_rate: Decimal,
+    scale: Scale,
+    label: str | None = None,
 ) -> OptionCost:
     """Gross W with W - tax(W) - penalty(W) = X exactly (to the cent), gone for good."""
     grossed = gross_for_net(cash, tax, penalty_rate)
     lost = scale.keep * scale.account(_flows_at(scale.months, [(0, grossed.amount)]))
-    formula = (f"withdraw {grossed.amount:,.2f} to net {cash:,.2f} after "
-               f"{grossed.federal + grossed.state:,.2f} tax and {grossed.penalty:,.2f} penalty; "
-               f"the withdrawal grown in the plan, after retirement tax: {cents_of(lost):,.2f}")
+    formula = (
+        f"withdraw {grossed.amount:,.2f} to net {cash:,.2f} after "
+        f"{grossed.federal + grossed.state:,.2f} tax and {grossed.penalty:,.2f} penalty; "
+        f"the withdrawal grown in the plan, after retirement tax: {cents_of(lost):,.2f}"
+    )
     return OptionCost(
-        kind="hardship_withdrawal", label=label or NAMES["hardship_withdrawal"],
-        cost=cents_of(lost), interest=ZERO, fees=ZERO, taxes=grossed.federal + grossed.state,
-        penalties=grossed.penalty, payment=None, amount=grossed.amount, term_months=None,
-        total_paid=ZERO, apr=None, formula=formula, risks=list(RISKS["hardship_withdrawal"]),
+        kind="hardship_withdrawal",
+        label=label or NAMES["hardship_withdrawal"],
+        cost=cents_of(lost),
+        interest=ZERO,
+        fees=ZERO,
+        taxes=grossed.federal + grossed.state,
+        penalties=grossed.penalty,
+        payment=None,
+        amount=grossed.amount,
+        term_months=None,
+        total_paid=ZERO,
+        apr=None,
+        formula=formula,
+        risks=list(RISKS["hardship_withdrawal"]),
     )
 
 
@@ -185,6 +219,7 @@ def financed_principal(cash: Decimal, fee_rate: Decimal = ZERO, fee: Decimal = Z
     practice): the smallest P in cents with P - round_cents(fee_rate x P) - fee >= cash."""
     if fee_rate >= ONE:
         raise ValueError("a fee of 100% or more leaves no cash")
+
     def nets(principal: Decimal) -> Decimal:
         return principal - cents(fee_rate * principal) - fee
 
@@ -196,8 +231,9 @@ def financed_principal(cash: Decimal, fee_rate: Decimal = ZERO, fee: Decimal = Z
     return principal
 
 
-def stepped_payment(principal: Decimal, promo_rate: Decimal, promo_periods: int, rate: Decimal,
-                    periods: int) -> Decimal:
+def stepped_payment(
+    principal: Decimal, promo_rate: Decimal, promo_periods: int, rate: Decimal, periods: int
+) -> Decimal:
     """The level payment that repays `principal` in `periods` when the first `promo_periods`
     carry `promo_rate` and the rest `rate` (both per period)."""
     rest = periods - promo_periods
@@ -264,16 +300,30 @@ def borrowing_option(cash: Decimal, loan: Borrowing, scale: Scale) -> OptionCost
     principal, fees, schedule = borrowing_schedule(cash, loan)
     paid = _flows_at(scale.months, [(m + 1, p) for m, p in enumerate(schedule.payments)])
     cost = cents_of(scale.outside(paid))
-    promo = (f"{loan.promo_months} months at {pct_text(loan.promo_apr * HUNDRED)} then "
-             if loan.kind == "balance_transfer" and loan.promo_months else "")
-    formula = (f"borrow {principal:,.2f} ({fees:,.2f} fees financed) at {promo}"
-               f"{pct_text(loan.apr * HUNDRED)} APR; {schedule.periods} monthly payments of "
-               f"{schedule.payment:,.2f} grown as if invested outside: {cost:,.2f}")
+    promo = (
+        f"{loan.promo_months} months at {pct_text(loan.promo_apr * HUNDRED)} then "
+        if loan.kind == "balance_transfer" and loan.promo_months
+        else ""
+    )
+    formula = (
+        f"borrow {principal:,.2f} ({fees:,.2f} fees financed) at {promo}"
+        f"{pct_text(loan.apr * HUNDRED)} APR; {schedule.periods} monthly payments of "
+        f"{schedule.payment:,.2f} grown as if invested outside: {cost:,.2f}"
+    )
     return OptionCost(
-        kind=loan.kind, label=loan.label or f"{NAMES[loan.kind]} {pct_text(loan.apr * HUNDRED)}",
-        cost=cost, interest=schedule.total_interest, fees=fees, taxes=ZERO, penalties=ZERO,
-        payment=schedule.payment, amount=principal, term_months=loan.term_months,
-        total_paid=schedule.total_paid, apr=loan.apr, formula=formula,
+        kind=loan.kind,
+        label=loan.label or f"{NAMES[loan.kind]} {pct_text(loan.apr * HUNDRED)}",
+        cost=cost,
+        interest=schedule.total_interest,
+        fees=fees,
+        taxes=ZERO,
+        penalties=ZERO,
+        payment=schedule.payment,
+        amount=principal,
+        term_months=loan.term_months,
+        total_paid=schedule.total_paid,
+        apr=loan.apr,
+        formula=formula,
         risks=list(RISKS[loan.kind]),
     )
 

@@ -19,8 +19,7 @@ from ..money import ZERO, cents, cents_of
 from .loan import Loan
 from .projection import Contributions
 
-COMPONENTS = ("no_loan", "growth_missed", "interest_to_self", "contribution_cut", "fees",
-              "job_loss")
+COMPONENTS = ("no_loan", "growth_missed", "interest_to_self", "contribution_cut", "fees", "job_loss")
 
 
 @dataclass(frozen=True)
@@ -46,13 +45,14 @@ def cost_flows(
     matrix[no_loan, 1:] = employee + match
     matrix[missed, 0] = float(loan.terms.amount)
     schedule = loan.schedule
-    for month, principal, paid_interest in zip(loan.months, schedule.principal, schedule.interest,
-                                               strict=True):
+    for month, principal, paid_interest in zip(
+        loan.months, schedule.principal, schedule.interest, strict=True
+    ):
         matrix[missed, month] -= float(principal)
         matrix[interest, month] += float(paid_interest)
     during_employee, during_match = contributions.during_loan(months)
     last = loan.last_month
-    matrix[cut, 1:last + 1] = (employee + match - during_employee - during_match)[:last]
+    matrix[cut, 1 : last + 1] = (employee + match - during_employee - during_match)[:last]
     for month, fee in loan.fees:
         matrix[fees, month] += float(fee)
     matrix[COMPONENTS.index("job_loss")] = job_loss
@@ -118,5 +118,10 @@ def totals(values: np.ndarray, retirement_tax_rate: float, roth: bool) -> np.nda
     """cost.total for many paths at once: values (P, len(COMPONENTS)) -> (P,)."""
     column = {name: values[:, i] for i, name in enumerate(COMPONENTS)}
     double = 0.0 if roth else retirement_tax_rate
-    return (column["growth_missed"] - (1.0 - double) * column["interest_to_self"]
-            + column["contribution_cut"] + column["fees"] + column["job_loss"])
+    return (
+        column["growth_missed"]
+        - (1.0 - double) * column["interest_to_self"]
+        + column["contribution_cut"]
+        + column["fees"]
+        + column["job_loss"]
+    )

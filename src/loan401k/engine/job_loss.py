@@ -69,12 +69,18 @@ def separation_costs(
         exempt = penalty_exemption(person, law)  # type: ignore[arg-type]
         federal_and_state = tax.federal(taxable) + tax.state(taxable)
         penalty = ZERO if exempt else cents(taxable * additional)
-        rows.append(SeparationCost(
-            month=month, outstanding=outstanding, rolled_over=rolled, taxable=taxable,
-            tax=federal_and_state, penalty=penalty,
-            probability=(1.0 - q) ** (month - 1) * q,
-            rollover_deadline=rollover_deadline(add_months(loan.terms.start_date, month)),
-        ))
+        rows.append(
+            SeparationCost(
+                month=month,
+                outstanding=outstanding,
+                rolled_over=rolled,
+                taxable=taxable,
+                tax=federal_and_state,
+                penalty=penalty,
+                probability=(1.0 - q) ** (month - 1) * q,
+                rollover_deadline=rollover_deadline(add_months(loan.terms.start_date, month)),
+            )
+        )
     return rows
 
 

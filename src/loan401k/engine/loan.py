@@ -79,9 +79,7 @@ def build_loan(terms: LoanTerms) -> Loan:
     payoff_period = None
     if terms.payoff_month is not None:
         payoff_period = max(1, last_period_by_month(terms.payoff_month, terms.per_year))
-    schedule = amortize(
-        terms.amount, terms.period_rate, terms.periods, terms.extra_payment, payoff_period
-    )
+    schedule = amortize(terms.amount, terms.period_rate, terms.periods, terms.extra_payment, payoff_period)
     count = schedule.periods
     months = tuple(payment_month(i, terms.per_year) for i in range(1, count + 1))
     dates = tuple(payment_dates(terms.start_date, terms.frequency, count))

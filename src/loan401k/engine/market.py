@@ -108,8 +108,13 @@ def yearly_flows(matrix: np.ndarray) -> YearlyFlows:
     padded = np.zeros((len(COMPONENTS), 12 * years))
     padded[:, :months] = matrix[:, 1:]
     row = {name: padded[i] for i, name in enumerate(COMPONENTS)}
-    with_loan = (row["no_loan"] - row["growth_missed"] + row["interest_to_self"]
-                 - row["contribution_cut"] - row["fees"])
+    with_loan = (
+        row["no_loan"]
+        - row["growth_missed"]
+        + row["interest_to_self"]
+        - row["contribution_cut"]
+        - row["fees"]
+    )
     cost = padded[1:]
     active = np.flatnonzero(np.any(cost != 0.0, axis=0))
     loan_years = max(1, horizon_years(int(active[-1]) + 1)) if active.size else 1
@@ -119,7 +124,7 @@ def yearly_flows(matrix: np.ndarray) -> YearlyFlows:
         months=months,
         years=years,
         cost_start=start[1:].copy(),
-        cost=cost[:, :12 * loan_years].reshape(5, loan_years, 12).transpose(1, 2, 0).copy(),
+        cost=cost[:, : 12 * loan_years].reshape(5, loan_years, 12).transpose(1, 2, 0).copy(),
         with_loan_start=with_loan_start,
         with_loan=with_loan.reshape(years, 12, 1),
     )
@@ -175,8 +180,13 @@ class PathValues:
     with_loan_by_year: np.ndarray  # (P, years): a transposed view of a (years, P) array
 
 
-def _assemble(flows: YearlyFlows, growth: np.ndarray, back: np.ndarray | float,
-              cost_sums: np.ndarray, with_loan_sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _assemble(
+    flows: YearlyFlows,
+    growth: np.ndarray,
+    back: np.ndarray | float,
+    cost_sums: np.ndarray,
+    with_loan_sums: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """growth (years, P) = a^12 of each path-year; back = a^-(padded months) of the last
     year; cost_sums (loan_years, 5, P) and with_loan_sums (years, P) the year polynomials.
     Returns values (P, 6) and with-loan balances at year ends (years, P)."""
@@ -185,7 +195,7 @@ def _assemble(flows: YearlyFlows, growth: np.ndarray, back: np.ndarray | float,
     inv_start[0] = 1.0
     np.divide(1.0, end_of_year[:-1], out=inv_start[1:])
     at_end = end_of_year[-1] * back  # I[T]
-    costs = np.einsum("ysp,yp->sp", cost_sums, inv_start[:cost_sums.shape[0]])
+    costs = np.einsum("ysp,yp->sp", cost_sums, inv_start[: cost_sums.shape[0]])
     costs += flows.cost_start[:, None]
     costs *= at_end
     running = with_loan_sums * inv_start
@@ -201,8 +211,13 @@ def _assemble(flows: YearlyFlows, growth: np.ndarray, back: np.ndarray | float,
     return values, with_loan
 
 
-def evaluate_table(flows: YearlyFlows, table: np.ndarray, draws: np.ndarray,
-                   convention: str = "effective", progress: Progress | None = None) -> PathValues:
+def evaluate_table(
+    flows: YearlyFlows,
+    table: np.ndarray,
+    draws: np.ndarray,
+    convention: str = "effective",
+    progress: Progress | None = None,
+) -> PathValues:
     """Paths whose years are positions `draws` (P, years) in a table of annual returns (H,).
 
     The year polynomials and a^12 are evaluated once per (table year, model year) and
@@ -212,7 +227,7 @@ def evaluate_table(flows: YearlyFlows, table: np.ndarray, draws: np.ndarray,
     x = 1.0 / factor
     growth_table = _twelfth_power(factor)
     tail = 12 * flows.years - flows.months  # padded months past T (0 in practice)
-    back_table = x ** tail
+    back_table = x**tail
     cost_table = _year_sums_table(flows.cost, x)  # (loan_years, 5, H)
     with_loan_table = _year_sums_table(flows.with_loan, x)[:, 0]  # (years, H)
     loan_years = flows.cost.shape[0]
@@ -221,18 +236,20 @@ def evaluate_table(flows: YearlyFlows, table: np.ndarray, draws: np.ndarray,
     with_loan = np.empty((flows.years, paths))  # year-major; exposed transposed
     chunks = max(1, -(-paths // CHUNK))
     for done, lo in enumerate(range(0, paths, CHUNK), start=1):  # chunks, not paths
-        rows = np.ascontiguousarray(draws[lo:lo + CHUNK].T)  # (years, P)
-        values[lo:lo + CHUNK], with_loan[:, lo:lo + CHUNK] = _assemble(
-            flows, growth_table[rows], back_table[rows[-1]],
+        rows = np.ascontiguousarray(draws[lo : lo + CHUNK].T)  # (years, P)
+        values[lo : lo + CHUNK], with_loan[:, lo : lo + CHUNK] = _assemble(
+            flows,
+            growth_table[rows],
+            back_table[rows[-1]],
             np.take_along_axis(cost_table, rows[:loan_years, None, :], axis=2),
-            np.take_along_axis(with_loan_table, rows, axis=1))
+            np.take_along_axis(with_loan_table, rows, axis=1),
+        )
         if progress:
             progress(done, chunks)
     return PathValues(values, with_loan.T)
 
 
-def evaluate_annual(flows: YearlyFlows, annual: np.ndarray,
-                    convention: str = "effective") -> PathValues:
+def evaluate_annual(flows: YearlyFlows, annual: np.ndarray, convention: str = "effective") -> PathValues:
     """Paths given as annual returns (P, years), each path-year evaluated on its own."""
     factor = np.ascontiguousarray(monthly_factor(annual, convention).T)
     return _evaluate_factor(flows, factor)
@@ -243,14 +260,25 @@ def _evaluate_factor(flows: YearlyFlows, factor: np.ndarray) -> PathValues:
     x = 1.0 / factor
     tail = 12 * flows.years - flows.months
     back = x[-1] ** tail if tail else 1.0
-    values, with_loan = _assemble(flows, _twelfth_power(factor), back,
-                                  _year_sums_paths(flows.cost, x),
-                                  _year_sums_paths(flows.with_loan, x)[:, 0])
+    values, with_loan = _assemble(
+        flows,
+        _twelfth_power(factor),
+        back,
+        _year_sums_paths(flows.cost, x),
+        _year_sums_paths(flows.with_loan, x)[:, 0],
+    )
     return PathValues(values, with_loan.T)
 
 
-def lognormal(flows: YearlyFlows, paths: int, mean: float, vol: float, seed: int,
-              convention: str = "effective", progress: Progress | None = None) -> PathValues:
+def lognormal(
+    flows: YearlyFlows,
+    paths: int,
+    mean: float,
+    vol: float,
+    seed: int,
+    convention: str = "effective",
+    progress: Progress | None = None,
+) -> PathValues:
     """Annual gross returns 1 + R ~ lognormal with E[R] = mean, sd[R] = vol (fractions).
     vol = 0 gives exactly the constant return `mean` on every path."""
     rng = np.random.default_rng(seed)
@@ -269,7 +297,7 @@ def lognormal(flows: YearlyFlows, paths: int, mean: float, vol: float, seed: int
             else:
                 factor = np.exp(log_gross / 12.0)  # (1 + R)^(1/12) without np.power
         part = _evaluate_factor(flows, factor)
-        values[lo:lo + size], with_loan[:, lo:lo + size] = part.values, part.with_loan_by_year.T
+        values[lo : lo + size], with_loan[:, lo : lo + size] = part.values, part.with_loan_by_year.T
         if progress:
             progress(done, chunks)
     return PathValues(values, with_loan.T)
@@ -298,8 +326,14 @@ def cent_totals(values: np.ndarray, retirement_tax_rate: float, roth: bool) -> n
     column = {name: round_cents(values[:, i]) for i, name in enumerate(COMPONENTS)}
     interest = column["interest_to_self"]
     double_tax = np.zeros_like(interest) if roth else round_cents(retirement_tax_rate * interest)
-    return (column["growth_missed"] - interest + double_tax + column["contribution_cut"]
-            + column["fees"] + column["job_loss"])
+    return (
+        column["growth_missed"]
+        - interest
+        + double_tax
+        + column["contribution_cut"]
+        + column["fees"]
+        + column["job_loss"]
+    )
 
 
 PERCENTILES = {"min": 0, "p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90, "max": 100}

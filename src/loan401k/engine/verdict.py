@@ -7,15 +7,21 @@ from decimal import Decimal
 
 from ..money import usd
 
-CRITERIA = ("stable_job", "repay_within_24_months", "alternatives_exhausted",
-            "prevents_catastrophe", "keeps_contributions", "other_savings")
+CRITERIA = (
+    "stable_job",
+    "repay_within_24_months",
+    "alternatives_exhausted",
+    "prevents_catastrophe",
+    "keeps_contributions",
+    "other_savings",
+)
 
 QUESTIONS = {
     "stable_job": "Your job is stable",
     "repay_within_24_months": "You repay within 12-24 months",
     "alternatives_exhausted": "You have looked at cheaper ways to raise the money",
     "prevents_catastrophe": "The loan prevents a real catastrophe (eviction, foreclosure, "
-                            "medical debt in collections)",
+    "medical debt in collections)",
     "keeps_contributions": "You keep contributing in full while repaying",
     "other_savings": "You could repay the balance from other savings if you lost your job",
 }
@@ -63,19 +69,27 @@ def _reason(name: str, value: bool | None, s: Signals) -> str | None:
         return None
     if name == "stable_job":
         prefix = "Your job is not stable" if value is False else "Job stability unanswered"
-        return (f"{prefix}: if you leave your job in month {s.worst_separation_month} you owe "
-                f"{usd(s.worst_separation_cost, whole=True)} in tax and penalty unless you repay or roll "
-                f"over the balance; the expected cost of that risk is {usd(s.job_loss_expected, whole=True)} "
-                f"at {s.retirement_age}.")
+        return (
+            f"{prefix}: if you leave your job in month {s.worst_separation_month} you owe "
+            f"{usd(s.worst_separation_cost, whole=True)} in tax and penalty unless you repay or roll "
+            f"over the balance; the expected cost of that risk is {usd(s.job_loss_expected, whole=True)} "
+            f"at {s.retirement_age}."
+        )
     if name == "repay_within_24_months":
-        return (f"Repaying over {s.repay_months} months keeps the money out of the market longer "
-                "than the 12-24 months the guide advises.")
+        return (
+            f"Repaying over {s.repay_months} months keeps the money out of the market longer "
+            "than the 12-24 months the guide advises."
+        )
     if name == "keeps_contributions":
-        return (f"Cutting contributions to {s.during_contribution} while repaying costs "
-                f"{usd(s.contribution_cut, whole=True)} at {s.retirement_age}.")
+        return (
+            f"Cutting contributions to {s.during_contribution} while repaying costs "
+            f"{usd(s.contribution_cut, whole=True)} at {s.retirement_age}."
+        )
     if name == "other_savings":
-        return (f"Without other savings to repay the balance after a job loss, you would owe "
-                f"up to {usd(s.worst_separation_cost, whole=True)} in tax and penalty.")
+        return (
+            f"Without other savings to repay the balance after a job loss, you would owe "
+            f"up to {usd(s.worst_separation_cost, whole=True)} in tax and penalty."
+        )
     word = "not met" if value is False else "unanswered"
     return f"{QUESTIONS[name]}: {word}."
 
@@ -87,17 +101,20 @@ def verdict(answers: dict[str, bool | None], signals: Signals) -> VerdictResult:
     cheaper = signals.cheaper_alternative
     reasons = []
     if cheaper:
-        reasons.append(f"{cheaper} costs {usd(signals.cheaper_by, whole=True)} less than the 401(k) loan "
-                       "on the same scale.")
+        reasons.append(
+            f"{cheaper} costs {usd(signals.cheaper_by, whole=True)} less than the 401(k) loan "
+            "on the same scale."
+        )
     reasons += [r for n in CRITERIA if (r := _reason(n, criteria.get(n), signals))]
-    if criteria.get("stable_job") is False or len(unmet) >= 3 or (
-        cheaper and criteria.get("prevents_catastrophe") is not True
+    if (
+        criteria.get("stable_job") is False
+        or len(unmet) >= 3
+        or (cheaper and criteria.get("prevents_catastrophe") is not True)
     ):
         level = "avoid"
     elif not unmet and not open_ and not cheaper:
         level = "reasonable"
-        reasons.insert(0, "All six of the guide's criteria are met and no listed alternative "
-                          "costs less.")
+        reasons.insert(0, "All six of the guide's criteria are met and no listed alternative costs less.")
     else:
         level = "caution"
     return VerdictResult(level=level, reasons=reasons, criteria=criteria, computed=computed)

@@ -95,33 +95,58 @@ def gross_for_net(net: Decimal, tax: TaxProfile, penalty_rate: Decimal) -> Distr
 
 
 def describe(
-    result: DistributionTax, tax: TaxProfile, exemption: str | None, law: Snapshot,
+    result: DistributionTax,
+    tax: TaxProfile,
+    exemption: str | None,
+    law: Snapshot,
     asked_net: Decimal | None,
 ) -> DistributionResult:
     steps = []
     if asked_net is not None:
-        steps.append(Step(
-            rule="gross_up", value=result.amount, citation="METHOD §5",
-            text=(f"To receive {usd(asked_net)} after tax and penalty you must withdraw "
-                  f"{usd(result.amount)}"),
-        ))
+        steps.append(
+            Step(
+                rule="gross_up",
+                value=result.amount,
+                citation="METHOD §5",
+                text=(
+                    f"To receive {usd(asked_net)} after tax and penalty you must withdraw "
+                    f"{usd(result.amount)}"
+                ),
+            )
+        )
     if tax.uses_brackets:
-        steps.append(Step(
-            rule="federal_tax", value=result.federal, citation=tax.citation,
-            text=(f"Federal tax: tax on taxable income {usd(tax.taxable_income)} + "
-                  f"{usd(result.amount)} minus tax on {usd(tax.taxable_income)} "
-                  f"({tax.tax_year} brackets) = {usd(result.federal)}"),
-        ))
+        steps.append(
+            Step(
+                rule="federal_tax",
+                value=result.federal,
+                citation=tax.citation,
+                text=(
+                    f"Federal tax: tax on taxable income {usd(tax.taxable_income)} + "
+                    f"{usd(result.amount)} minus tax on {usd(tax.taxable_income)} "
+                    f"({tax.tax_year} brackets) = {usd(result.federal)}"
+                ),
+            )
+        )
     else:
-        steps.append(Step(
-            rule="federal_tax", value=result.federal, citation="IRC §402(a); §72",
-            text=(f"Federal tax at your marginal rate {tax.flat_rate * HUNDRED:.4g}% of "
-                  f"{usd(result.amount)} = {usd(result.federal)}"),
-        ))
-    steps.append(Step(
-        rule="state_tax", value=result.state, citation="State income tax (flat rate given)",
-        text=f"State tax at {tax.state_rate * HUNDRED:.4g}% = {usd(result.state)}",
-    ))
+        steps.append(
+            Step(
+                rule="federal_tax",
+                value=result.federal,
+                citation="IRC §402(a); §72",
+                text=(
+                    f"Federal tax at your marginal rate {tax.flat_rate * HUNDRED:.4g}% of "
+                    f"{usd(result.amount)} = {usd(result.federal)}"
+                ),
+            )
+        )
+    steps.append(
+        Step(
+            rule="state_tax",
+            value=result.state,
+            citation="State income tax (flat rate given)",
+            text=f"State tax at {tax.state_rate * HUNDRED:.4g}% = {usd(result.state)}",
+        )
+    )
     exemption_words = {
         "age_59_half": "you are 59½ or older",
         "separation_age_55": "you left your job in or after the year you turned 55",
@@ -131,11 +156,23 @@ def describe(
         text = f"10% additional tax on early distributions = {usd(result.penalty)}"
     else:
         text = f"No 10% additional tax: {exemption_words[exemption]}"
-    steps.append(Step(rule="additional_tax", value=result.penalty,
-                      citation=law.citation("additional_tax_rate"), text=text))
+    steps.append(
+        Step(
+            rule="additional_tax",
+            value=result.penalty,
+            citation=law.citation("additional_tax_rate"),
+            text=text,
+        )
+    )
     return DistributionResult(
-        amount=result.amount, federal_tax=result.federal, state_tax=result.state,
-        penalty=result.penalty, total=result.total, net=result.net,
-        penalty_exempt=exemption is not None, exemption=exemption,
-        marginal_rate_pct=tax.federal_marginal * HUNDRED, steps=steps,
+        amount=result.amount,
+        federal_tax=result.federal,
+        state_tax=result.state,
+        penalty=result.penalty,
+        total=result.total,
+        net=result.net,
+        penalty_exempt=exemption is not None,
+        exemption=exemption,
+        marginal_rate_pct=tax.federal_marginal * HUNDRED,
+        steps=steps,
     )

@@ -64,8 +64,10 @@ def limit_columns(law: LawCents) -> list[dict[str, pl.Expr]]:
     floored = pl.col("_floor") & ~disaster & (pl.col("_half") < law.floor)
     vested_prong = {
         "_prong": pl.when(floored).then(pl.min_horizontal(pl.lit(law.floor), v)).otherwise(pl.col("_half")),
-        "_prong_rule": pl.when(floored & (v < law.floor)).then(pl.lit("vested_balance"))
-        .when(floored).then(pl.lit("ten_thousand_floor"))
+        "_prong_rule": pl.when(floored & (v < law.floor))
+        .then(pl.lit("vested_balance"))
+        .when(floored)
+        .then(pl.lit("ten_thousand_floor"))
         .otherwise(pl.lit("half_vested")),
     }
     cap, prong = pl.col("_cap"), pl.col("_prong")
@@ -78,13 +80,18 @@ def limit_columns(law: LawCents) -> list[dict[str, pl.Expr]]:
     too_small = (pl.col("_room") < pl.col("_min")) | (pl.col("_room") == 0)
     plan = {
         "_eligible": ~too_many & ~too_small,
-        "_binding": pl.when(too_many).then(pl.lit("loan_count"))
-        .when(too_small).then(pl.lit("plan_minimum"))
+        "_binding": pl.when(too_many)
+        .then(pl.lit("loan_count"))
+        .when(too_small)
+        .then(pl.lit("plan_minimum"))
         .otherwise(pl.col("_rule")),
     }
     max_loan = {"_max_loan": pl.when(pl.col("_eligible")).then(pl.col("_room")).otherwise(0)}
     # a request above the limit: the excess would be a deemed distribution (§72(p)(1))
     requested = pl.col("_amount")
-    excess = {"_excess": pl.when(requested.is_not_null() & (requested > pl.col("_max_loan")))
-              .then(requested - pl.col("_max_loan")).otherwise(0)}
+    excess = {
+        "_excess": pl.when(requested.is_not_null() & (requested > pl.col("_max_loan")))
+        .then(requested - pl.col("_max_loan"))
+        .otherwise(0)
+    }
     return [prongs, vested_prong, room, plan, max_loan, excess]

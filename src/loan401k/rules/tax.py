@@ -98,8 +98,7 @@ def brackets_for_year(
     year = tax_year
     if tax_year > last_year:
         warnings.append(
-            f"tax_year {tax_year} is past the last year in the parameter files; "
-            f"using {last_year} brackets"
+            f"tax_year {tax_year} is past the last year in the parameter files; using {last_year} brackets"
         )
         year = last_year
     return parameter.at(dt.date(year, 12, 31))[filing_status], warnings, year

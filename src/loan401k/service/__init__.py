@@ -9,5 +9,13 @@ from .compare import compare
 from .core import distribution, limit, schedule, with_defaults
 from .markets import backtest, montecarlo
 
-__all__ = ["limit", "schedule", "distribution", "analyze", "compare", "with_defaults", "backtest",
-           "montecarlo"]
+__all__ = [
+    "limit",
+    "schedule",
+    "distribution",
+    "analyze",
+    "compare",
+    "with_defaults",
+    "backtest",
+    "montecarlo",
+]

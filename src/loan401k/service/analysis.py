@@ -266,8 +266,7 @@ def cost_steps(plan: Plan, cost: Decomposition) -> list[Step]:
             rule="interest_to_self",
             value=cost.interest_to_self,
             citation="METHOD §4",
-            text=f"The interest you pay goes into your own account and grows to "
-            f"{usd(cost.interest_to_self)}",
+            text=f"The interest you pay goes into your own account and grows to {usd(cost.interest_to_self)}",
         ),
         Step(
             rule="lost_growth",

@@ -75,9 +75,12 @@ def scale_of(plan: Plan) -> Scale:
     roth = inputs.source == "roth"
     return Scale(
         account_index=deterministic_index(plan),
-        outside_index=outside_index(float(pct(inputs.annual_return_pct or 0)),
-                                    float(pct(inputs.outside_tax_drag_pct)), plan.months,
-                                    inputs.return_convention),
+        outside_index=outside_index(
+            float(pct(inputs.annual_return_pct or 0)),
+            float(pct(inputs.outside_tax_drag_pct)),
+            plan.months,
+            inputs.return_convention,
+        ),
         keep=1.0 if roth else float(ONE - plan.retirement_tax_rate),
     )
 
@@ -91,15 +94,15 @@ def freed_pay(plan: Plan) -> np.ndarray:
     during, _ = plan.contributions.during_loan(months)
     keep = 1.0 if plan.inputs.source == "roth" else float(ONE - plan.current_tax_rate)
     flows = np.zeros(months + 1)
-    flows[1:last + 1] = (employee - during)[:last] * keep
+    flows[1 : last + 1] = (employee - during)[:last] * keep
     return flows
 
 
 def loan_cost(plan: Plan, scale: Scale) -> OptionCost:
-    expected_tax = cents(sum((Decimal(repr(row.probability)) * row.tax for row in plan.separations),
-                             ZERO))
-    expected_penalty = cents(sum((Decimal(repr(row.probability)) * row.penalty
-                                  for row in plan.separations), ZERO))
+    expected_tax = cents(sum((Decimal(repr(row.probability)) * row.tax for row in plan.separations), ZERO))
+    expected_penalty = cents(
+        sum((Decimal(repr(row.probability)) * row.penalty for row in plan.separations), ZERO)
+    )
     return loan_option(plan.loan, plan.flows, freed_pay(plan), scale, expected_tax, expected_penalty)
 
 
@@ -123,22 +126,27 @@ def _price(plan: Plan, alternative: Alternative, scale: Scale) -> OptionCost:
         except ValueError as exc:
             raise InputError([Problem(field="marginal_rate_pct", message=str(exc))]) from None
     assert alternative.apr_pct is not None
-    return borrowing_option(cash, Borrowing(
-        kind=alternative.kind,
-        apr=pct(alternative.apr_pct),
-        term_months=alternative.term_months or inputs.term_months,
-        fee_rate=pct(alternative.fee_pct or 0),
-        fee=alternative.fee or ZERO,
-        promo_months=alternative.promo_months or 0,
-        promo_apr=pct(alternative.promo_apr_pct or 0),
-        label=alternative.label,
-    ), scale)
+    return borrowing_option(
+        cash,
+        Borrowing(
+            kind=alternative.kind,
+            apr=pct(alternative.apr_pct),
+            term_months=alternative.term_months or inputs.term_months,
+            fee_rate=pct(alternative.fee_pct or 0),
+            fee=alternative.fee or ZERO,
+            promo_months=alternative.promo_months or 0,
+            promo_apr=pct(alternative.promo_apr_pct or 0),
+            label=alternative.label,
+        ),
+        scale,
+    )
 
 
 def check_alternatives(plan: Plan) -> None:
     """Fields an alternative needs or cannot use; terms must end before retirement."""
     problems: list[Problem] = []
     for i, alt in enumerate(plan.inputs.alternatives):
+
         def bad(name: str, message: str, i: int = i) -> None:
             problems.append(Problem(field=f"alternatives.{i}.{name}", message=message))
 
@@ -157,18 +165,29 @@ def check_alternatives(plan: Plan) -> None:
                     bad(name, f"only used by a balance_transfer, not a {alt.kind}")
         term = alt.term_months or plan.inputs.term_months
         if term > plan.months:
-            bad("term_months", f"{term} is past the {plan.months} months to retirement; allowed "
-                f"range: 1 to {plan.months}")
+            bad(
+                "term_months",
+                f"{term} is past the {plan.months} months to retirement; allowed range: 1 to {plan.months}",
+            )
     if problems:
         raise InputError(problems)
 
 
 def _option_out(option: OptionCost) -> AlternativeOption:
     return AlternativeOption(
-        kind=option.kind, label=option.label, cost=option.cost, interest=option.interest,
-        fees=option.fees, taxes=option.taxes, penalties=option.penalties, payment=option.payment,
-        amount=option.amount, term_months=option.term_months, total_paid=option.total_paid,
-        apr_pct=None if option.apr is None else option.apr * HUNDRED, formula=option.formula,
+        kind=option.kind,
+        label=option.label,
+        cost=option.cost,
+        interest=option.interest,
+        fees=option.fees,
+        taxes=option.taxes,
+        penalties=option.penalties,
+        payment=option.payment,
+        amount=option.amount,
+        term_months=option.term_months,
+        total_paid=option.total_paid,
+        apr_pct=None if option.apr is None else option.apr * HUNDRED,
+        formula=option.formula,
         risks=option.risks,
     )
 
@@ -183,17 +202,22 @@ def payoff_speed(plan: Plan) -> list[PayoffSpeedRow]:
     for term in PAYOFF_TERMS:
         if term > plan.months:
             continue
-        other = build_plan(plan.inputs.model_copy(update={
-            "term_months": term, "payoff_month": None, "extra_payment": ZERO}), "compare")
-        values = dict(zip(COMPONENTS, value_at_end(other.flows.matrix, scale.account_index)[0],
-                          strict=True))
+        other = build_plan(
+            plan.inputs.model_copy(update={"term_months": term, "payoff_month": None, "extra_payment": ZERO}),
+            "compare",
+        )
+        values = dict(zip(COMPONENTS, value_at_end(other.flows.matrix, scale.account_index)[0], strict=True))
         cost = decomposition(other, values)
-        rows.append(PayoffSpeedRow(
-            term_months=term, payment=other.loan.schedule.payment,
-            periods=other.loan.schedule.periods,
-            total_interest=other.loan.schedule.total_interest,
-            cost=CostResult(**cost.__dict__), net_worth_cost=loan_cost(other, scale).cost,
-        ))
+        rows.append(
+            PayoffSpeedRow(
+                term_months=term,
+                payment=other.loan.schedule.payment,
+                periods=other.loan.schedule.periods,
+                total_interest=other.loan.schedule.total_interest,
+                cost=CostResult(**cost.__dict__),
+                net_worth_cost=loan_cost(other, scale).cost,
+            )
+        )
     return rows
 
 
@@ -205,24 +229,42 @@ def comparison_assumptions(plan: Plan) -> list[Assumption]:
     outside = (inputs.annual_return_pct or ZERO) * (ONE - pct(inputs.outside_tax_drag_pct))
     roth = inputs.source == "roth"
     return [
-        Assumption(name="scale", value="after-tax net worth at retirement, compared with "
-                   "receiving the same cash as a gift", source="METHOD §8"),
-        Assumption(name="annual_return_pct", value=f"{pct_text(inputs.annual_return_pct or 0)} a "
-                   f"year in the plan; {pct_text(outside.normalize())} outside (after "
-                   f"outside_tax_drag_pct {pct_text(inputs.outside_tax_drag_pct)})",
-                   source="Money paid out of pocket would otherwise have been invested"),
-        Assumption(name="retirement_tax_rate_pct", value="none (Roth source)" if roth
-                   else pct_text(inputs.retirement_tax_rate_pct or 0),
-                   source="401(k) dollars count after this tax at retirement"),
-        Assumption(name="alternative terms", value=f"monthly level payments over "
-                   f"{inputs.term_months} months (the 401(k) loan's term) unless an "
-                   "alternative sets term_months; interest = APR / 12 a month",
-                   source="METHOD §2, §8"),
-        Assumption(name="origination fees", value="taken out of the proceeds, so you borrow "
-                   "enough to receive the full amount (a balance-transfer fee is added to the "
-                   "balance)", source="Lender practice"),
-        Assumption(name="risks", value="named, not priced, except the 401(k) loan's expected "
-                   "job-loss tax and penalty", source="METHOD §6, §8"),
+        Assumption(
+            name="scale",
+            value="after-tax net worth at retirement, compared with receiving the same cash as a gift",
+            source="METHOD §8",
+        ),
+        Assumption(
+            name="annual_return_pct",
+            value=f"{pct_text(inputs.annual_return_pct or 0)} a "
+            f"year in the plan; {pct_text(outside.normalize())} outside (after "
+            f"outside_tax_drag_pct {pct_text(inputs.outside_tax_drag_pct)})",
+            source="Money paid out of pocket would otherwise have been invested",
+        ),
+        Assumption(
+            name="retirement_tax_rate_pct",
+            value="none (Roth source)" if roth else pct_text(inputs.retirement_tax_rate_pct or 0),
+            source="401(k) dollars count after this tax at retirement",
+        ),
+        Assumption(
+            name="alternative terms",
+            value=f"monthly level payments over "
+            f"{inputs.term_months} months (the 401(k) loan's term) unless an "
+            "alternative sets term_months; interest = APR / 12 a month",
+            source="METHOD §2, §8",
+        ),
+        Assumption(
+            name="origination fees",
+            value="taken out of the proceeds, so you borrow "
+            "enough to receive the full amount (a balance-transfer fee is added to the "
+            "balance)",
+            source="Lender practice",
+        ),
+        Assumption(
+            name="risks",
+            value="named, not priced, except the 401(k) loan's expected job-loss tax and penalty",
+            source="METHOD §6, §8",
+        ),
     ]
 
 
@@ -234,9 +276,13 @@ def option_warnings(plan: Plan, options: list[OptionCost]) -> list[str]:
         if option.kind != "hardship_withdrawal":
             continue
         if option.amount > available:
-            warnings.append(f"{option.label}: the gross withdrawal {usd(option.amount)} is more "
-                            f"than the {usd(available)} available in the account.")
+            warnings.append(
+                f"{option.label}: the gross withdrawal {usd(option.amount)} is more "
+                f"than the {usd(available)} available in the account."
+            )
         if inputs.source == "roth":
-            warnings.append(f"{option.label}: a Roth withdrawal is taxed only on its earnings; "
-                            "the figures tax all of it (an upper bound on its cost).")
+            warnings.append(
+                f"{option.label}: a Roth withdrawal is taxed only on its earnings; "
+                "the figures tax all of it (an upper bound on its cost)."
+            )
     return warnings

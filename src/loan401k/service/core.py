@@ -62,15 +62,20 @@ def with_defaults(inputs: LoanInput) -> LoanInput:
         "start_date": start,
         "tax_year": inputs.tax_year or start.year,
         "annual_rate_pct": inputs.annual_rate_pct
-        if inputs.annual_rate_pct is not None else default_loan_rate_pct(law),
+        if inputs.annual_rate_pct is not None
+        else default_loan_rate_pct(law),
         "highest_loan_balance_12m": inputs.highest_loan_balance_12m
-        if inputs.highest_loan_balance_12m is not None else inputs.outstanding_loan_balance,
+        if inputs.highest_loan_balance_12m is not None
+        else inputs.outstanding_loan_balance,
         "annual_return_pct": inputs.annual_return_pct
-        if inputs.annual_return_pct is not None else law["assumed_annual_return"] * HUNDRED,
+        if inputs.annual_return_pct is not None
+        else law["assumed_annual_return"] * HUNDRED,
         "inflation_pct": inputs.inflation_pct
-        if inputs.inflation_pct is not None else law["assumed_inflation"] * HUNDRED,
+        if inputs.inflation_pct is not None
+        else law["assumed_inflation"] * HUNDRED,
         "job_loss_annual_pct": inputs.job_loss_annual_pct
-        if inputs.job_loss_annual_pct is not None else default_job_loss_pct(law),
+        if inputs.job_loss_annual_pct is not None
+        else default_job_loss_pct(law),
         "retirement_tax_rate_pct": inputs.retirement_tax_rate_pct
         if inputs.retirement_tax_rate_pct is not None
         else (tax.federal_marginal + tax.state_rate) * HUNDRED,
@@ -96,53 +101,72 @@ def check_consistency(inputs: LoanInput, command: str = "analyze") -> None:
         problems.append(Problem(field=field, message=message))
 
     if inputs.start_date is not None and inputs.start_date < EARLIEST_START:
-        bad("start_date", f"{inputs.start_date} is before {EARLIEST_START}, the first date "
-            "the parameter files cover; allowed: 2025-01-01 or later")
+        bad(
+            "start_date",
+            f"{inputs.start_date} is before {EARLIEST_START}, the first date "
+            "the parameter files cover; allowed: 2025-01-01 or later",
+        )
     if inputs.highest_loan_balance_12m is not None and (
         inputs.highest_loan_balance_12m < inputs.outstanding_loan_balance
     ):
-        bad("highest_loan_balance_12m",
+        bad(
+            "highest_loan_balance_12m",
             f"{inputs.highest_loan_balance_12m} is below outstanding_loan_balance "
             f"({inputs.outstanding_loan_balance}); the highest balance of the last 12 months "
-            "includes today's")
+            "includes today's",
+        )
     if inputs.vested_balance is not None and inputs.outstanding_loan_balance > inputs.vested_balance:
-        bad("outstanding_loan_balance",
+        bad(
+            "outstanding_loan_balance",
             f"{inputs.outstanding_loan_balance} is above vested_balance "
-            f"({inputs.vested_balance}); the vested balance includes outstanding loans")
+            f"({inputs.vested_balance}); the vested balance includes outstanding loans",
+        )
     general_cap = int(law["loan_max_term_months"])
     residence_cap = int(law["residence_term_cap_months"])
     if inputs.purpose == "general" and inputs.term_months > general_cap:
-        bad("term_months",
+        bad(
+            "term_months",
             f"{inputs.term_months} is out of range; allowed range: 1 to {general_cap} "
-            f"(IRC §72(p)(2)(B)), or up to {residence_cap} with purpose \"residence\"")
+            f'(IRC §72(p)(2)(B)), or up to {residence_cap} with purpose "residence"',
+        )
     if inputs.purpose == "residence" and inputs.term_months > residence_cap:
-        bad("term_months",
+        bad(
+            "term_months",
             f"{inputs.term_months} is out of range; allowed range: 1 to {residence_cap} "
-            "for a principal-residence loan (plan default)")
+            "for a principal-residence loan (plan default)",
+        )
     if inputs.payoff_month is not None and inputs.payoff_month > inputs.term_months:
-        bad("payoff_month",
-            f"{inputs.payoff_month} is after the term; allowed range: 1 to {inputs.term_months}")
-    for normal, during in (("contribution_monthly", "contribution_pct"),
-                           ("contribution_during_loan_monthly", "contribution_during_loan_pct")):
+        bad(
+            "payoff_month",
+            f"{inputs.payoff_month} is after the term; allowed range: 1 to {inputs.term_months}",
+        )
+    for normal, during in (
+        ("contribution_monthly", "contribution_pct"),
+        ("contribution_during_loan_monthly", "contribution_during_loan_pct"),
+    ):
         if getattr(inputs, normal) is not None and getattr(inputs, during) is not None:
             bad(during, f"give either {normal} or {during}, not both")
-    needs_salary = [n for n in ("contribution_pct", "contribution_during_loan_pct")
-                    if getattr(inputs, n) is not None]
+    needs_salary = [
+        n for n in ("contribution_pct", "contribution_during_loan_pct") if getattr(inputs, n) is not None
+    ]
     if inputs.match_rate_pct > 0:
         needs_salary.append("match_rate_pct")
     if needs_salary and not inputs.salary:
         bad("salary", f"required (more than 0) with {', '.join(needs_salary)}")
     if inputs.age is not None and inputs.retirement_age <= inputs.age:
-        bad("retirement_age",
-            f"{inputs.retirement_age} is not after age {inputs.age}; allowed range: "
-            f"{inputs.age + 1} to 100")
+        bad(
+            "retirement_age",
+            f"{inputs.retirement_age} is not after age {inputs.age}; allowed range: {inputs.age + 1} to 100",
+        )
     elif inputs.age is not None and inputs.amount is not None and command != "distribution":
         months_left = 12 * (inputs.retirement_age - inputs.age)
         repaid_by = inputs.payoff_month or inputs.term_months
         if repaid_by > months_left:
-            bad("term_months",
+            bad(
+                "term_months",
                 f"the loan must be repaid before retirement: {repaid_by} months is past the "
-                f"{months_left} months to age {inputs.retirement_age}")
+                f"{months_left} months to age {inputs.retirement_age}",
+            )
     if inputs.amount is not None and inputs.net is not None:
         bad("net", "give either amount (gross) or net, not both")
     if problems:
@@ -218,12 +242,17 @@ def loan_summary(loan: Loan) -> dict[str, Any]:
 def person_at(inputs: LoanInput, age: Decimal, *, separating: bool = False) -> Person:
     """The person at a distribution; `separating` when it follows a separation at that age."""
     if separating:
-        return Person(age=age, separated_from_service=True, separation_year_age=age,
-                      public_safety_employee=inputs.public_safety_employee)
+        return Person(
+            age=age,
+            separated_from_service=True,
+            separation_year_age=age,
+            public_safety_employee=inputs.public_safety_employee,
+        )
     return Person(
         age=age,
         separated_from_service=inputs.separated_from_service,
-        separation_year_age=None if inputs.separation_year_age is None
+        separation_year_age=None
+        if inputs.separation_year_age is None
         else Decimal(inputs.separation_year_age),
         public_safety_employee=inputs.public_safety_employee,
     )
@@ -263,16 +292,29 @@ def schedule(data: Inputs) -> ScheduleResult:
         terms = loan_terms(inputs, amount=Decimal(1))
         amount = max_principal_for_payment(inputs.payment, terms.period_rate, terms.periods)
         if amount > MAX_MONEY:
-            raise InputError([Problem(field="payment", message=(
-                f"{inputs.payment} buys ${amount:,.2f}, over the ${MAX_MONEY:,} an amount may be; "
-                "lower the payment or raise the rate"))])
+            raise InputError(
+                [
+                    Problem(
+                        field="payment",
+                        message=(
+                            f"{inputs.payment} buys ${amount:,.2f}, over the ${MAX_MONEY:,} an amount "
+                            "may be; lower the payment or raise the rate"
+                        ),
+                    )
+                ]
+            )
         inputs = inputs.model_copy(update={"amount": amount})
     inputs = prepare(inputs, "schedule", "amount")
     loan = build_loan(loan_terms(inputs))
     rows = [
-        ScheduleRow.model_construct(n=i + 1, date=loan.dates[i], payment=loan.schedule.payments[i],
-                    interest=loan.schedule.interest[i], principal=loan.schedule.principal[i],
-                    balance=loan.schedule.balance[i])
+        ScheduleRow.model_construct(
+            n=i + 1,
+            date=loan.dates[i],
+            payment=loan.schedule.payments[i],
+            interest=loan.schedule.interest[i],
+            principal=loan.schedule.principal[i],
+            balance=loan.schedule.balance[i],
+        )
         for i in range(loan.schedule.periods)
     ]
     return ScheduleResult(**loan_summary(loan), rows=rows, warnings=law_for(inputs).stale_warnings())

@@ -36,9 +36,12 @@ def _percentiles(totals: np.ndarray) -> Percentiles:
 def _fan(plan: Plan, with_loan_by_year: np.ndarray) -> list[FanPoint]:
     low, mid, high = market.fan(with_loan_by_year)
     age = plan.inputs.age or 0
-    return [FanPoint(age=age + year + 1, p10=cents_of(low[year]), p50=cents_of(mid[year]),
-                     p90=cents_of(high[year]))
-            for year in range(with_loan_by_year.shape[1])]
+    return [
+        FanPoint(
+            age=age + year + 1, p10=cents_of(low[year]), p50=cents_of(mid[year]), p90=cents_of(high[year])
+        )
+        for year in range(with_loan_by_year.shape[1])
+    ]
 
 
 def _tax(plan: Plan) -> tuple[float, bool]:
@@ -50,8 +53,7 @@ def _warnings(plan: Plan) -> list[str]:
     warnings = plan_warnings(plan, limit)
     table = load_returns()
     if table.meta.get("years", {}).get("provisional"):
-        warnings.append(f"{int(table.years[-1])} returns are provisional (Damodaran revises "
-                        "recent years).")
+        warnings.append(f"{int(table.years[-1])} returns are provisional (Damodaran revises recent years).")
     return warnings
 
 
@@ -68,20 +70,30 @@ def backtest(data: Inputs, progress: Progress | None = None) -> BacktestResult:
     returns = _portfolio(plan)
     draws = market.backtest_draws(len(returns), plan.months)
     starts = table.years[draws[:, 0]]
-    paths = market.evaluate_table(market.yearly_flows(plan.flows.matrix), returns, draws,
-                                  plan.inputs.return_convention, progress)
+    paths = market.evaluate_table(
+        market.yearly_flows(plan.flows.matrix), returns, draws, plan.inputs.return_convention, progress
+    )
     rows = []
     for start, values in zip(starts, paths.values, strict=True):
         cost = decomposition(plan, dict(zip(COMPONENTS, values, strict=True)))
-        rows.append(StartYearCost(start_year=int(start), total=cost.total,
-                                  lost_growth=cost.lost_growth, double_tax=cost.double_tax,
-                                  contribution_cut=cost.contribution_cut, fees=cost.fees,
-                                  job_loss=cost.job_loss))
+        rows.append(
+            StartYearCost(
+                start_year=int(start),
+                total=cost.total,
+                lost_growth=cost.lost_growth,
+                double_tax=cost.double_tax,
+                contribution_cut=cost.contribution_cut,
+                fees=cost.fees,
+                job_loss=cost.job_loss,
+            )
+        )
     totals = np.array([float(row.total) for row in rows])
     warnings = _warnings(plan)
     if len(rows) < FEW_START_YEARS:
-        warnings.append(f"Only {len(rows)} start years fit a {plan.months // 12}-year horizon; "
-                        "they overlap, so they are not independent outcomes.")
+        warnings.append(
+            f"Only {len(rows)} start years fit a {plan.months // 12}-year horizon; "
+            "they overlap, so they are not independent outcomes."
+        )
     return BacktestResult(
         percentiles=_percentiles(totals),
         share_loan_cheaper=market.share_cheaper(totals),
@@ -115,16 +127,25 @@ def montecarlo(data: Inputs, progress: Progress | None = None) -> MonteCarloResu
         paths = market.evaluate_table(flows, returns, draws, inputs.return_convention, progress)
         mean_pct, vol_pct = D(hist_mean) * 100, D(hist_vol) * 100
         if inputs.mean_pct is not None or inputs.vol_pct is not None:
-            warnings.append("mean_pct and vol_pct apply to the lognormal model only; the bootstrap "
-                            "draws historical years as they were.")
+            warnings.append(
+                "mean_pct and vol_pct apply to the lognormal model only; the bootstrap "
+                "draws historical years as they were."
+            )
     else:
         # Defaults: the deterministic analysis's expected return, and the volatility of the
         # same stock/bond mix over 1928-2025 (documented in docs/markets.md).
         mean_pct = inputs.mean_pct if inputs.mean_pct is not None else inputs.annual_return_pct
         vol_pct = inputs.vol_pct if inputs.vol_pct is not None else D(hist_vol) * 100
         assert mean_pct is not None
-        paths = market.lognormal(flows, inputs.paths, float(pct(mean_pct)), float(pct(vol_pct)),
-                                 inputs.seed, inputs.return_convention, progress)
+        paths = market.lognormal(
+            flows,
+            inputs.paths,
+            float(pct(mean_pct)),
+            float(pct(vol_pct)),
+            inputs.seed,
+            inputs.return_convention,
+            progress,
+        )
     rate, roth = _tax(plan)
     totals = market.cent_totals(paths.values, rate, roth)
     return MonteCarloResult(

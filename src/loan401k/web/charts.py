@@ -160,8 +160,9 @@ def stacked_bars(
     _, y_max, step = _nice_range(0.0, max(totals))
     y_max = y_max or 1.0
     slot = plot_w / max(len(xs), 1)
-    body: list[str] = _y_grid(0.0, y_max, step, lambda y: top + plot_h - y / y_max * plot_h, left,
-                              width - right)
+    body: list[str] = _y_grid(
+        0.0, y_max, step, lambda y: top + plot_h - y / y_max * plot_h, left, width - right
+    )
     every = max(1, len(xs) // 10)
     for i, x in enumerate(xs):
         base = top + plot_h
@@ -199,8 +200,9 @@ def _nice_range(low: float, high: float) -> tuple[float, float, float]:
     return low, high, span / 4
 
 
-def _y_grid(low: float, high: float, step: float, py: Callable[[float], float], left: float,
-            right: float) -> list[str]:
+def _y_grid(
+    low: float, high: float, step: float, py: Callable[[float], float], left: float, right: float
+) -> list[str]:
     """Horizontal grid lines with their dollar labels, one per step from low to high."""
     out = []
     for k in range(round((high - low) / step) + 1):
@@ -254,8 +256,10 @@ def signed_bars(
                 f'<text x="{left + (i + 0.5) * slot:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
                 f'fill="{MUTED}">{x}</text>'
             )
-    body.append(f'<line class="zero" x1="{left}" x2="{width - right}" y1="{zero:.1f}" y2="{zero:.1f}" '
-                f'stroke="{INK}" stroke-width="1.5"/>')
+    body.append(
+        f'<line class="zero" x1="{left}" x2="{width - right}" y1="{zero:.1f}" y2="{zero:.1f}" '
+        f'stroke="{INK}" stroke-width="1.5"/>'
+    )
     if x_label:
         body.append(
             f'<text x="{width - right}" y="{height - 2}" text-anchor="end" '

@@ -56,8 +56,9 @@ def share_query(values: dict[str, str]) -> str:
     return urlencode({k: v for k, v in values.items() if v != ""})
 
 
-def render_page(request: Request, values: dict[str, str], *, saved_id: str | None = None,
-                status_code: int = 200) -> HTMLResponse:
+def render_page(
+    request: Request, values: dict[str, str], *, saved_id: str | None = None, status_code: int = 200
+) -> HTMLResponse:
     page = view.analyze_page(values)
     context = {
         "page": page,
@@ -91,8 +92,12 @@ def fragment(request: Request) -> HTMLResponse:
     page = view.analyze_page(values, details=part != "market", market=part == "all")
     if part == "market" and page.result is not None:
         page.extras = view.market_sections(page.result) | {"market": True}
-    context = {"page": page, "result": page.result, "charts": view.chart_set(page),
-               "query": share_query(values)}
+    context = {
+        "page": page,
+        "result": page.result,
+        "charts": view.chart_set(page),
+        "query": share_query(values),
+    }
     name = "_history.html" if part == "market" else "fragment.html"
     return templates.TemplateResponse(request, name, context)
 
@@ -143,15 +148,21 @@ def report_pdf(request: Request) -> Response:
 
     page = _page_or_422(request)
     pdf = render_pdf(page, view.chart_set(page), share_query(page.values))
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": 'attachment; filename="401k-loan-report.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="401k-loan-report.pdf"'},
+    )
 
 
 def _csv(rows: list[list[Any]], name: str) -> Response:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/schedule.csv")

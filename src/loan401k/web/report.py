@@ -33,8 +33,9 @@ def render_pdf(page: Page, charts: dict[str, str], query: str) -> bytes:
     from weasyprint import CSS, HTML
 
     template = templates.env.get_template("report.html")
-    html = template.render(page=page, result=page.result, charts=charts, query=query,
-                           generated=dt.date.today().isoformat())
+    html = template.render(
+        page=page, result=page.result, charts=charts, query=query, generated=dt.date.today().isoformat()
+    )
     return HTML(string=html).write_pdf(stylesheets=[CSS(string=REPORT_CSS)])
 
 

@@ -30,12 +30,23 @@ class Field:
 YEARS = tuple(
     (str(m), f"{m // 12} year{'s' if m > 12 else ''}") for m in (12, 24, 36, 48, 60, 120, 180, 240, 300)
 )
-FREQUENCIES = (("weekly", "week"), ("biweekly", "two weeks"), ("semimonthly", "half month"),
-               ("monthly", "month"), ("quarterly", "quarter"))
+FREQUENCIES = (
+    ("weekly", "week"),
+    ("biweekly", "two weeks"),
+    ("semimonthly", "half month"),
+    ("monthly", "month"),
+    ("quarterly", "quarter"),
+)
 TRI = (("", "not answered"), ("yes", "yes"), ("no", "no"))
-ALT_KINDS = (("", "none"), ("credit_card", "credit card"), ("balance_transfer", "0 % balance transfer"),
-             ("personal_loan", "personal loan"), ("heloc", "home-equity line"),
-             ("hardship_withdrawal", "hardship withdrawal"), ("custom", "other loan"))
+ALT_KINDS = (
+    ("", "none"),
+    ("credit_card", "credit card"),
+    ("balance_transfer", "0 % balance transfer"),
+    ("personal_loan", "personal loan"),
+    ("heloc", "home-equity line"),
+    ("hardship_withdrawal", "hardship withdrawal"),
+    ("custom", "other loan"),
+)
 
 MAIN = (
     Field("amount", "Loan amount", suffix="$"),
@@ -45,86 +56,154 @@ MAIN = (
     Field("term_months", "Years to repay", "select", options=YEARS),
     Field("frequency", "Paid every", "select", options=FREQUENCIES),
     Field("contribution_monthly", "Contribute now", suffix="/mo"),
-    Field("contribution_during_loan_monthly", "…while repaying", suffix="/mo",
-          hint="What you will put in each month while the loan is paid back."),
+    Field(
+        "contribution_during_loan_monthly",
+        "…while repaying",
+        suffix="/mo",
+        hint="What you will put in each month while the loan is paid back.",
+    ),
 )
 #: The guide's six questions (METHOD §9); the verdict uses the answers.
 CRITERIA_FIELDS = (
     Field("crit_stable_job", "Is your job stable?", "tri", options=TRI),
-    Field("crit_repay_within_24_months", "Will you repay within 12–24 months?", "tri", options=TRI,
-          hint="Unanswered: judged from the term you chose."),
+    Field(
+        "crit_repay_within_24_months",
+        "Will you repay within 12–24 months?",
+        "tri",
+        options=TRI,
+        hint="Unanswered: judged from the term you chose.",
+    ),
     Field("crit_alternatives_exhausted", "Have you tried cheaper ways?", "tri", options=TRI),
-    Field("crit_prevents_catastrophe", "Does it prevent a catastrophe (eviction, foreclosure, "
-          "medical debt in collections)?", "tri", options=TRI),
-    Field("crit_keeps_contributions", "Will you keep contributing in full?", "tri", options=TRI,
-          hint="Unanswered: judged from the contributions you entered."),
+    Field(
+        "crit_prevents_catastrophe",
+        "Does it prevent a catastrophe (eviction, foreclosure, medical debt in collections)?",
+        "tri",
+        options=TRI,
+    ),
+    Field(
+        "crit_keeps_contributions",
+        "Will you keep contributing in full?",
+        "tri",
+        options=TRI,
+        hint="Unanswered: judged from the contributions you entered.",
+    ),
     Field("crit_other_savings", "Could other savings repay it if you lost your job?", "tri", options=TRI),
 )
 MORE = (
-    ("Taxes", (
-        Field("filing_status", "Filing status", "select", options=(
-            ("single", "single"), ("married_joint", "married, joint"),
-            ("married_separate", "married, separate"), ("head_of_household", "head of household"))),
-        Field("taxable_income", "Taxable income", suffix="$", hint="With it, the real brackets are used."),
-        Field("marginal_rate_pct", "Tax rate now", "pct", "%"),
-        Field("state_rate_pct", "State tax rate", "pct", "%"),
-        Field("retirement_tax_rate_pct", "Tax rate in retirement", "pct", "%"),
-        Field("source", "Money comes from", "select", options=(("pretax", "pre-tax"), ("roth", "Roth"))),
-    )),
-    ("Match", (
-        Field("salary", "Salary", suffix="$/yr"),
-        Field("match_rate_pct", "Employer match", "pct", "%", hint="Share of your contribution matched."),
-        Field("match_limit_pct", "…up to", "pct", "% of pay"),
-        Field("salary_growth_pct", "Salary growth", "pct", "%/yr"),
-        Field("contribution_pct", "Or contribute a share of pay", "pct", "% of pay",
-              hint="Instead of a monthly amount; needs your salary."),
-        Field("contribution_during_loan_pct", "…while repaying", "pct", "% of pay"),
-    )),
-    ("Repaying", (
-        Field("start_date", "Loan starts on", "date", hint="Empty means today."),
-        Field("extra_payment", "Extra each payment", suffix="$"),
-        Field("payoff_month", "Pay it all off in month", "int", hint="A lump sum that month ends the loan."),
-    )),
-    ("Job risk", (
-        Field("job_loss_annual_pct", "Chance of losing your job", "pct", "%/yr"),
-        Field("cash_on_separation", "Cash to repay if you leave", suffix="$"),
-        Field("public_safety_employee", "Public-safety employee", "bool"),
-        Field("separated_from_service", "Already left this employer", "bool"),
-        Field("separation_year_age", "Age in the year you left", "int"),
-    )),
-    ("Market", (
-        Field("annual_return_pct", "Yearly return", "pct", "%"),
-        Field("inflation_pct", "Inflation", "pct", "%"),
-        Field("retirement_age", "Retire at", "int"),
-        Field("stock_pct", "Stocks in the account", "pct", "%",
-              hint="For the history and simulation sections; the rest in bonds."),
-    )),
+    (
+        "Taxes",
+        (
+            Field(
+                "filing_status",
+                "Filing status",
+                "select",
+                options=(
+                    ("single", "single"),
+                    ("married_joint", "married, joint"),
+                    ("married_separate", "married, separate"),
+                    ("head_of_household", "head of household"),
+                ),
+            ),
+            Field(
+                "taxable_income", "Taxable income", suffix="$", hint="With it, the real brackets are used."
+            ),
+            Field("marginal_rate_pct", "Tax rate now", "pct", "%"),
+            Field("state_rate_pct", "State tax rate", "pct", "%"),
+            Field("retirement_tax_rate_pct", "Tax rate in retirement", "pct", "%"),
+            Field("source", "Money comes from", "select", options=(("pretax", "pre-tax"), ("roth", "Roth"))),
+        ),
+    ),
+    (
+        "Match",
+        (
+            Field("salary", "Salary", suffix="$/yr"),
+            Field("match_rate_pct", "Employer match", "pct", "%", hint="Share of your contribution matched."),
+            Field("match_limit_pct", "…up to", "pct", "% of pay"),
+            Field("salary_growth_pct", "Salary growth", "pct", "%/yr"),
+            Field(
+                "contribution_pct",
+                "Or contribute a share of pay",
+                "pct",
+                "% of pay",
+                hint="Instead of a monthly amount; needs your salary.",
+            ),
+            Field("contribution_during_loan_pct", "…while repaying", "pct", "% of pay"),
+        ),
+    ),
+    (
+        "Repaying",
+        (
+            Field("start_date", "Loan starts on", "date", hint="Empty means today."),
+            Field("extra_payment", "Extra each payment", suffix="$"),
+            Field(
+                "payoff_month", "Pay it all off in month", "int", hint="A lump sum that month ends the loan."
+            ),
+        ),
+    ),
+    (
+        "Job risk",
+        (
+            Field("job_loss_annual_pct", "Chance of losing your job", "pct", "%/yr"),
+            Field("cash_on_separation", "Cash to repay if you leave", suffix="$"),
+            Field("public_safety_employee", "Public-safety employee", "bool"),
+            Field("separated_from_service", "Already left this employer", "bool"),
+            Field("separation_year_age", "Age in the year you left", "int"),
+        ),
+    ),
+    (
+        "Market",
+        (
+            Field("annual_return_pct", "Yearly return", "pct", "%"),
+            Field("inflation_pct", "Inflation", "pct", "%"),
+            Field("retirement_age", "Retire at", "int"),
+            Field(
+                "stock_pct",
+                "Stocks in the account",
+                "pct",
+                "%",
+                hint="For the history and simulation sections; the rest in bonds.",
+            ),
+        ),
+    ),
     ("Alternatives", ()),  # rows of alt_* fields (alt_fields), drawn by _alternatives.html
     ("The guide's six questions", CRITERIA_FIELDS),
-    ("Plan options", (
-        Field("outstanding_loan_balance", "Loan you owe now", suffix="$"),
-        Field("highest_loan_balance_12m", "Highest loan balance, last 12 months", suffix="$"),
-        Field("existing_loans", "Loans you have now", "int"),
-        Field("origination_fee", "Set-up fee", suffix="$"),
-        Field("annual_fee", "Yearly fee", suffix="$"),
-        Field("purpose", "Purpose", "select",
-              options=(("general", "general"), ("residence", "buying a home"))),
-        Field("allow_10k_floor", "Plan allows the $10,000 floor", "bool"),
-        Field("disaster_loan", "Qualified-disaster loan", "bool"),
-    )),
+    (
+        "Plan options",
+        (
+            Field("outstanding_loan_balance", "Loan you owe now", suffix="$"),
+            Field("highest_loan_balance_12m", "Highest loan balance, last 12 months", suffix="$"),
+            Field("existing_loans", "Loans you have now", "int"),
+            Field("origination_fee", "Set-up fee", suffix="$"),
+            Field("annual_fee", "Yearly fee", suffix="$"),
+            Field(
+                "purpose",
+                "Purpose",
+                "select",
+                options=(("general", "general"), ("residence", "buying a home")),
+            ),
+            Field("allow_10k_floor", "Plan allows the $10,000 floor", "bool"),
+            Field("disaster_loan", "Qualified-disaster loan", "bool"),
+        ),
+    ),
 )
 #: Alternatives: several rows of the same five fields (alt_kind_0, alt_apr_pct_0, ...).
 ALT_ROWS = 4  # rows the form always offers
 MAX_ALTS = 20  # LoanInput.alternatives max_length
-ALT_VISIBLE = (("kind", "Kind", "select", "", ALT_KINDS), ("apr_pct", "APR", "pct", "%", ()),
-               ("term_months", "Term", "int", "months", ()), ("fee_pct", "Fee", "pct", "%", ()),
-               ("promo_months", "Months at 0 %", "int", "", ()))
+ALT_VISIBLE = (
+    ("kind", "Kind", "select", "", ALT_KINDS),
+    ("apr_pct", "APR", "pct", "%", ()),
+    ("term_months", "Term", "int", "months", ()),
+    ("fee_pct", "Fee", "pct", "%", ()),
+    ("promo_months", "Months at 0 %", "int", "", ()),
+)
 ALT_HIDDEN = ("label", "fee", "promo_apr_pct")  # saved through the API; carried, not shown
 
 
 def alt_fields(row: int) -> tuple[Field, ...]:
-    return tuple(Field(f"alt_{key}_{row}", label, kind, suffix, options=options)
-                 for key, label, kind, suffix, options in ALT_VISIBLE)
+    return tuple(
+        Field(f"alt_{key}_{row}", label, kind, suffix, options=options)
+        for key, label, kind, suffix, options in ALT_VISIBLE
+    )
 
 
 ALT_FIELDS = tuple(f for row in range(MAX_ALTS) for f in alt_fields(row))
@@ -133,18 +212,31 @@ BY_NAME = {f.name: f for f in ALL_FIELDS + ALT_FIELDS}
 _ALT_NAME = re.compile(r"alt_([a-z_]+)_(\d+)")
 #: LoanInput fields the form has no control for: they travel as hidden inputs, so a saved
 #: scenario or a shared link keeps every field (`to_input(from_input(x)) == x`).
-HIDDEN = tuple(name for name in LoanInput.model_fields
-               if name not in BY_NAME and name not in ("alternatives", "criteria"))
+HIDDEN = tuple(
+    name
+    for name in LoanInput.model_fields
+    if name not in BY_NAME and name not in ("alternatives", "criteria")
+)
 HIDDEN_ALT = tuple(f"alt_{key}_{row}" for row in range(MAX_ALTS) for key in ALT_HIDDEN)
 KNOWN = set(BY_NAME) | set(HIDDEN) | set(HIDDEN_ALT)
 #: Share links from before the form had several alternatives.
 LEGACY = {"alt_kind": "alt_kind_0", "alt_apr_pct": "alt_apr_pct_0", "alt_term_months": "alt_term_months_0"}
 #: What a first visit shows: the sketch's scenario, so the answer is never empty.
-STARTER = {"amount": "15000", "vested_balance": "60000", "age": "35",
-           "contribution_monthly": "400", "contribution_during_loan_monthly": "400"}
+STARTER = {
+    "amount": "15000",
+    "vested_balance": "60000",
+    "age": "35",
+    "contribution_monthly": "400",
+    "contribution_during_loan_monthly": "400",
+}
 #: Inputs the web face fills when the form leaves them out (a select always sends one).
-SELECT_DEFAULTS = {"term_months": "60", "frequency": "monthly", "filing_status": "single",
-                   "source": "pretax", "purpose": "general"}
+SELECT_DEFAULTS = {
+    "term_months": "60",
+    "frequency": "monthly",
+    "filing_status": "single",
+    "source": "pretax",
+    "purpose": "general",
+}
 
 
 def form_values(query: Mapping[str, str]) -> dict[str, str]:
@@ -298,17 +390,38 @@ def typical_alternatives(inputs: LoanInput) -> list[Typical]:
     card, personal = _pct(law["credit_card_apr"]), _pct(law["personal_loan_apr"])
     fee, promo = _pct(law["balance_transfer_fee"]), int(law["balance_transfer_promo_months"])
     return [
-        Typical({"kind": "credit_card", "apr_pct": f"{card:f}", "label": f"Credit card {card:f} %"},
-                f"credit card {card:f} % APR", law.citation("credit_card_apr")),
-        Typical({"kind": "personal_loan", "apr_pct": f"{personal:f}", "term_months": 24,
-                 "label": f"Personal loan {personal:f} %"},
-                f"personal loan {personal:f} % APR over 24 months", law.citation("personal_loan_apr")),
-        Typical({"kind": "balance_transfer", "apr_pct": f"{card:f}", "fee_pct": f"{fee:f}",
-                 "promo_months": promo, "promo_apr_pct": 0, "label": f"0 % transfer, {fee:f} % fee"},
-                f"0 % balance transfer for {promo} months, {fee:f} % fee, then {card:f} %",
-                f"{law.citation('balance_transfer_fee')}; {law.citation('balance_transfer_promo_months')}"),
-        Typical({"kind": "hardship_withdrawal"}, "hardship withdrawal (taxed, plus the 10 % penalty "
-                "before 59½)", "IRC §72(t); the tax rates above"),
+        Typical(
+            {"kind": "credit_card", "apr_pct": f"{card:f}", "label": f"Credit card {card:f} %"},
+            f"credit card {card:f} % APR",
+            law.citation("credit_card_apr"),
+        ),
+        Typical(
+            {
+                "kind": "personal_loan",
+                "apr_pct": f"{personal:f}",
+                "term_months": 24,
+                "label": f"Personal loan {personal:f} %",
+            },
+            f"personal loan {personal:f} % APR over 24 months",
+            law.citation("personal_loan_apr"),
+        ),
+        Typical(
+            {
+                "kind": "balance_transfer",
+                "apr_pct": f"{card:f}",
+                "fee_pct": f"{fee:f}",
+                "promo_months": promo,
+                "promo_apr_pct": 0,
+                "label": f"0 % transfer, {fee:f} % fee",
+            },
+            f"0 % balance transfer for {promo} months, {fee:f} % fee, then {card:f} %",
+            f"{law.citation('balance_transfer_fee')}; {law.citation('balance_transfer_promo_months')}",
+        ),
+        Typical(
+            {"kind": "hardship_withdrawal"},
+            "hardship withdrawal (taxed, plus the 10 % penalty before 59½)",
+            "IRC §72(t); the tax rates above",
+        ),
     ]
 
 
@@ -361,8 +474,10 @@ def market_body(result: AnalysisResult) -> dict[str, Any]:
 def repay_faster(result: AnalysisResult, comparison: Any) -> list[tuple[int, Decimal, Decimal, Decimal]]:
     """(months, payment, interest, cost) at 12/24/36/60 months - the comparison's payoff-speed
     rows, computed once by the service - plus your own term from this analysis."""
-    rows = {row.term_months: (row.payment, row.total_interest, row.cost.total)
-            for row in (comparison.payoff_speed if comparison is not None else [])}
+    rows = {
+        row.term_months: (row.payment, row.total_interest, row.cost.total)
+        for row in (comparison.payoff_speed if comparison is not None else [])
+    }
     rows[result.inputs.term_months] = (result.loan.payment, result.loan.total_interest, result.cost.total)
     return [(months, *rows[months]) for months in sorted(rows)]
 
@@ -370,15 +485,21 @@ def repay_faster(result: AnalysisResult, comparison: Any) -> list[tuple[int, Dec
 # --------------------------------------------------------------------------- charts
 
 
-COST_PARTS = (("lost_growth", "Lost growth"), ("double_tax", "Double tax"),
-              ("contribution_cut", "Contributions cut"), ("job_loss", "Job-loss risk"), ("fees", "Fees"))
+COST_PARTS = (
+    ("lost_growth", "Lost growth"),
+    ("double_tax", "Double tax"),
+    ("contribution_cut", "Contributions cut"),
+    ("job_loss", "Job-loss risk"),
+    ("fees", "Fees"),
+)
 
 
 def cost_parts(result: AnalysisResult) -> list[tuple[str, str, Decimal, str]]:
     values = [getattr(result.cost, key) for key, _ in COST_PARTS]
     classes = charts.bar_legend_classes(values)
-    return [(key, label, value, cls)
-            for (key, label), value, cls in zip(COST_PARTS, values, classes, strict=True)]
+    return [
+        (key, label, value, cls) for (key, label), value, cls in zip(COST_PARTS, values, classes, strict=True)
+    ]
 
 
 def chart_set(page: Page) -> dict[str, str]:
@@ -388,16 +509,18 @@ def chart_set(page: Page) -> dict[str, str]:
     out = {
         "breakdown": charts.breakdown_bar(
             [(label, value) for _, label, value, _ in cost_parts(result)],
-            "How the cost splits: " + "; ".join(f"{label} {charts.usd_short(value)}"
-                                                 for _, label, value, _ in cost_parts(result)),
+            "How the cost splits: "
+            + "; ".join(f"{label} {charts.usd_short(value)}" for _, label, value, _ in cost_parts(result)),
         ),
     }
     years = result.balances.by_year
     if years:
         out["balance"] = charts.line_chart(
             [y.age for y in years],
-            [("Without the loan", [y.no_loan for y in years], charts.COOL, False),
-             ("With the loan", [y.with_loan for y in years], charts.WARM, True)],
+            [
+                ("Without the loan", [y.no_loan for y in years], charts.COOL, False),
+                ("With the loan", [y.with_loan for y in years], charts.WARM, True),
+            ],
             f"Balance by age: {charts.usd_short(result.balances.no_loan)} without the loan, "
             f"{charts.usd_short(result.balances.with_loan)} with it at {result.inputs.retirement_age}",
             "age",
@@ -417,43 +540,56 @@ def chart_set(page: Page) -> dict[str, str]:
     comparison = page.extras.get("comparison")
     if comparison is not None and getattr(comparison, "options", None):
         out["comparison"] = charts.hbars(
-            [(option.label, option.cost) for option in comparison.options], "Your options ranked by cost")
+            [(option.label, option.cost) for option in comparison.options], "Your options ranked by cost"
+        )
     backtest = page.extras.get("backtest")
     if backtest is not None and getattr(backtest, "by_start_year", None):
         rows = backtest.by_start_year
         out["backtest"] = charts.signed_bars(
-            [row.start_year for row in rows], [row.total for row in rows],
+            [row.start_year for row in rows],
+            [row.total for row in rows],
             f"Cost of the loan by the year it started, {rows[0].start_year} to {rows[-1].start_year}: "
             f"from {charts.usd_short(backtest.percentiles.min)} "
             f"to {charts.usd_short(backtest.percentiles.max)}; "
             f"bars below the zero line are start years where the loan came out cheaper",
-            "start year")
+            "start year",
+        )
     montecarlo = page.extras.get("montecarlo")
     if montecarlo is not None and getattr(montecarlo, "fan", None):
         fan = montecarlo.fan
         out["montecarlo"] = charts.line_chart(
             [row.age for row in fan],
-            [(label, [getattr(row, key) for row in fan], colour, dashed)
-             for key, label, colour, dashed, _ in FAN_LINES],
-            "Balance with the loan across simulated markets by age: " + "; ".join(
+            [
+                (label, [getattr(row, key) for row in fan], colour, dashed)
+                for key, label, colour, dashed, _ in FAN_LINES
+            ],
+            "Balance with the loan across simulated markets by age: "
+            + "; ".join(
                 f"{label} {charts.usd_short(getattr(fan[-1], key))} at {fan[-1].age}"
-                for key, label, _, _, _ in FAN_LINES), "age")
+                for key, label, _, _, _ in FAN_LINES
+            ),
+            "age",
+        )
     return out
 
 
 #: The Monte Carlo fan's lines: (field, label, colour, dashed, legend class).
-FAN_LINES = (("p90", "90th percentile", charts.COOL, True, "cool dashed"),
-             ("p50", "Median", charts.INK, False, "ink"),
-             ("p10", "10th percentile", charts.WARM, True, "warm dashed"))
+FAN_LINES = (
+    ("p90", "90th percentile", charts.COOL, True, "cool dashed"),
+    ("p50", "Median", charts.INK, False, "ink"),
+    ("p10", "10th percentile", charts.WARM, True, "warm dashed"),
+)
 
 
 def balance_note(result: AnalysisResult) -> str:
     """Why the balance chart can end higher with the loan while the loan still costs money."""
     if result.balances.with_loan > result.balances.no_loan and result.cost.total > 0:
-        return ("The balance with the loan ends higher because the interest you pay yourself "
-                "outgrows what the borrowed money would have earned, yet the loan still costs "
-                "money: the cost also counts that interest being taxed twice and the expected tax "
-                "and penalty if you lose your job, which never show in the account.")
+        return (
+            "The balance with the loan ends higher because the interest you pay yourself "
+            "outgrows what the borrowed money would have earned, yet the loan still costs "
+            "money: the cost also counts that interest being taxed twice and the expected tax "
+            "and penalty if you lose your job, which never show in the account."
+        )
     return ""
 
 
@@ -468,21 +604,29 @@ def schedule_chart(schedule: Any) -> str:
         per_year = schedule.payments_per_year
         xs, principal, interest = [], [], []
         for start in range(0, len(rows), per_year):
-            chunk = rows[start:start + per_year]
+            chunk = rows[start : start + per_year]
             xs.append(start // per_year + 1)
             principal.append(sum((r.principal for r in chunk), Decimal(0)))
             interest.append(sum((r.interest for r in chunk), Decimal(0)))
         x_label = "year"
     return charts.stacked_bars(
-        xs, [("Principal", principal, charts.COOL), ("Interest", interest, charts.WARM)],
+        xs,
+        [("Principal", principal, charts.COOL), ("Interest", interest, charts.WARM)],
         f"Each payment split into principal and interest; total interest "
-        f"{charts.usd_short(schedule.total_interest)}", x_label)
+        f"{charts.usd_short(schedule.total_interest)}",
+        x_label,
+    )
 
 
 # --------------------------------------------------------------------------- words
 
-PER = {"weekly": "a week", "biweekly": "every two weeks", "semimonthly": "twice a month",
-       "monthly": "a month", "quarterly": "a quarter"}
+PER = {
+    "weekly": "a week",
+    "biweekly": "every two weeks",
+    "semimonthly": "twice a month",
+    "monthly": "a month",
+    "quarterly": "a quarter",
+}
 #: Defaults the service applies that are not listed in `assumptions`, with where they come from.
 DEFAULT_NOTES = {
     "marginal_rate_pct": "a common federal bracket; enter taxable income for exact brackets",
@@ -517,7 +661,8 @@ def more_open(page: Page) -> bool:
     carried = set(HIDDEN) | set(HIDDEN_ALT)
     return any(name not in main for name in page.errors) or any(
         v and name not in main and name not in SELECT_DEFAULTS and name not in carried
-        for name, v in page.values.items())
+        for name, v in page.values.items()
+    )
 
 
 @dataclass(frozen=True)
