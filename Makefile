@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= $(or $(LOAN401K_PORT),8401)
 STAMP  := $(VENV)/.install-stamp
 
-.PHONY: install run test bench lint system-deps clean docs-shots load
+.PHONY: install run test bench lint system-deps runtime-deps clean docs-shots load
 
 install: $(STAMP)
 
@@ -19,9 +19,12 @@ $(STAMP): pyproject.toml
 # Debian packages the test suite drives (headless Chromium for the browser tests,
 # PostgreSQL for the store tests, fonts and pango for PDF reports). Installed only when missing.
 system-deps:
-	@bash scripts/system-deps.sh
+	@bash scripts/system-deps.sh test
 
-run: install
+runtime-deps:
+	@bash scripts/system-deps.sh run
+
+run: install runtime-deps
 	$(BIN)/loan401k serve --host 127.0.0.1 --port $(PORT)
 
 test: install system-deps

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite needs, only those missing.
+# Install the Debian packages loan401k needs, only those missing.
+#   scripts/system-deps.sh run    what the server needs (the PDF report: pango, harfbuzz, a font)
+#   scripts/system-deps.sh test   that, plus what the tests drive: Chromium, PostgreSQL, poppler
 # Runs as root on the project's machines; with sudo where it exists otherwise.
 set -euo pipefail
+what=${1:-test}
 need=()
-# (filled in as faces that need system packages land: chromium, postgresql, pango)
-# PostgreSQL server binaries for tests/store (the fixture runs its own initdb/pg_ctl).
-pg_bins=(/usr/lib/postgresql/*/bin/initdb)
-[[ -x ${pg_bins[0]} ]] || need+=(postgresql)
-# browser tests drive Debian's Chromium; the PDF report needs pango, harfbuzz and a font;
-# pdfinfo (poppler-utils) counts the report's pages
-command -v chromium >/dev/null || need+=(chromium)
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils; do
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+if [[ $what == test ]]; then
+  # PostgreSQL server binaries for tests/store (the fixture runs its own initdb/pg_ctl).
+  pg_bins=(/usr/lib/postgresql/*/bin/initdb)
+  [[ -x ${pg_bins[0]} ]] || need+=(postgresql)
+  # browser tests drive Debian's Chromium; pdfinfo (poppler-utils) counts the report's pages
+  command -v chromium >/dev/null || need+=(chromium)
+  packages+=(poppler-utils)
+fi
+for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then
