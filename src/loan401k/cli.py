@@ -500,12 +500,25 @@ def completion(shell: str | None) -> None:
     show_default=True,
     help="Worker processes (each opens its own database connections).",
 )
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request with the client's address (off: nothing about visitors is kept).",
+)
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the web calculator and the JSON API (saved scenarios: LOAN401K_DATABASE_URL)."""
     import uvicorn
 
     # An import string with factory=True: each worker process builds its own app and engine.
-    uvicorn.run("loan401k.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "loan401k.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
