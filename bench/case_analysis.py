@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import loan401k
-from loan401k.engine.costs import COMPONENTS
+from loan401k.engine.ledger import parts
 from loan401k.engine.projection import value_at_end
-from loan401k.service.analysis import build_plan, deterministic_index
+from loan401k.service import build_scenario
 
 from . import Case
 
@@ -23,16 +23,21 @@ EXAMPLE = {  # EXAMPLES.md true-cost case, with the default job-loss risk switch
     "retirement_tax_rate_pct": 22,
     "start_date": "2026-01-15",
 }
-PLAN = build_plan(EXAMPLE)
-INDEX = deterministic_index(PLAN)
+SCENARIO = build_scenario(EXAMPLE)
+INDEX, OUTSIDE = SCENARIO.account_index, SCENARIO.outside_index
 
 
 def full_analysis() -> object:
     return loan401k.analyze(EXAMPLE)
 
 
+def scenario_build() -> object:
+    return build_scenario(EXAMPLE)
+
+
 def projection_only() -> object:
-    return dict(zip(COMPONENTS, value_at_end(PLAN.flows.matrix, INDEX)[0], strict=True))
+    ledger = SCENARIO.ledger
+    return parts(ledger, value_at_end(ledger.account, INDEX), value_at_end(ledger.outside, OUTSIDE))
 
 
 CASES = [
@@ -41,10 +46,17 @@ CASES = [
         full_analysis,
         baseline=None,
         budget_us=5_000,
-        note="validation, schedule, 60 job-loss months, 6 flows, result models",
+        note="validation, schedule, 60 job-loss months, both pots' flows, result models",
     ),
     Case(
-        "projection: 6 flow vectors x 421 months",
+        "build the scenario (validation, defaults, loan, ledger)",
+        scenario_build,
+        baseline=None,
+        budget_us=None,
+        note="the once-per-request part",
+    ),
+    Case(
+        "projection: both pots' flow vectors x 421 months, the six parts",
         projection_only,
         baseline=None,
         budget_us=200,

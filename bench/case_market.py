@@ -1,8 +1,8 @@
 """Markets (METHOD §7): every scenario on every path at once, against a plain month loop.
 
-The plan (loan, contributions, job-loss expectation) is built once, as the service does;
-the paths are drawn once. Timed: the evaluation of all six scenarios on every path, the
-rounded cost.total of each path, its percentiles, and the fan of with-loan balances.
+The scenario (loan, contributions, both pots' flows) is built once, as the service does;
+the paths are drawn once. Timed: every flow row of both pots on every path (two growth
+indexes a path), the rounded cost.total of each path, its percentiles, and the fan.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import loan401k
 from bench import Case
 from loan401k.data import load_returns
 from loan401k.engine import market
-from loan401k.service.analysis import build_plan
+from loan401k.engine.ledger import cent_totals
+from loan401k.service import build_scenario
+from loan401k.service.markets import drawn
 
 INPUT = {
     "age": 35,
@@ -26,21 +28,20 @@ INPUT = {
     "contribution_monthly": 500,
     "contribution_during_loan_monthly": 200,
 }
-PLAN = build_plan(INPUT, "montecarlo")  # 30 years, 360 months
+SCENARIO = build_scenario(INPUT, "montecarlo")  # 30 years, 360 months
 TABLE = load_returns()
 RETURNS = market.portfolio_returns(TABLE.stocks, TABLE.bonds, 80)
-YEARS = market.horizon_years(PLAN.months)
-RATE = float(PLAN.retirement_tax_rate)
+YEARS = market.horizon_years(SCENARIO.months)
 DRAWS_10K = market.bootstrap_draws(len(RETURNS), 10_000, YEARS, seed=401)
 DRAWS_100K = market.bootstrap_draws(len(RETURNS), 100_000, YEARS, seed=401)
-BACKTEST = market.backtest_draws(len(RETURNS), PLAN.months)
+BACKTEST = market.backtest_draws(len(RETURNS), SCENARIO.months)
 
 
 def decomposition(draws: np.ndarray) -> tuple[market.PathValues, dict[str, float], float]:
-    """All six scenarios on every path, each path's rounded cost.total, percentiles, share."""
-    flows = market.yearly_flows(PLAN.flows.matrix)
-    paths = market.evaluate_table(flows, RETURNS, draws)
-    totals = market.cent_totals(paths.values, RATE, roth=False)
+    """Both pots' flows on every path (two growth indexes), each path's six parts rounded
+    and added into cost.total, percentiles, share."""
+    paths = market.evaluate(SCENARIO.ledger, drawn(SCENARIO, draws))
+    totals = cent_totals(paths.parts)
     return paths, market.percentiles(totals), market.share_cheaper(totals)
 
 
@@ -54,10 +55,9 @@ def plain_month_loop(draws: np.ndarray) -> np.ndarray:
     """The baseline: one scenario (the with-loan balance), monthly growth expanded per path,
     then for m in months: bal = bal * (1 + g[:, m]) + f[m], vectorized over paths."""
     monthly = np.repeat(market.monthly_factor(RETURNS)[draws] - 1.0, 12, axis=1)
-    rows = PLAN.flows.matrix
-    flows = rows[0] - rows[1] + rows[2] - rows[3] - rows[4]
+    flows = SCENARIO.ledger.with_loan_flows
     balance = np.full(draws.shape[0], flows[0])
-    for month in range(1, PLAN.months + 1):
+    for month in range(1, SCENARIO.months + 1):
         balance = balance * (1.0 + monthly[:, month - 1]) + flows[month]
     return balance
 
@@ -84,8 +84,8 @@ CASES = [
         lambda: decomposition(DRAWS_10K),
         baseline=lambda: plain_month_loop(DRAWS_10K),
         budget_us=50_000,
-        note="6 scenarios + rounded totals + percentiles vs a one-scenario month loop over "
-        "the same paths; target ratio <= 0.5x",
+        note="11 flow rows on two pots + rounded totals + percentiles vs a one-scenario month "
+        "loop over the same paths; target ratio <= 0.5x",
     ),
     Case(
         "montecarlo 10,000 bootstrap paths + fan",

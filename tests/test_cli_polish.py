@@ -99,11 +99,12 @@ def test_backtest_csv_is_the_cost_by_start_year():
     assert list(rows[0]) == [
         "start_year",
         "total",
-        "lost_growth",
-        "double_tax",
-        "contribution_cut",
+        "price_of_credit",
+        "plan_difference",
+        "contributions",
         "fees",
         "job_loss",
+        "excess",
     ]
     assert [(int(r["start_year"]), r["total"]) for r in rows] == [
         (e.start_year, str(e.total)) for e in expected

@@ -21,6 +21,7 @@ BOOL_FIELDS = (
     "separated_from_service",
     "allow_10k_floor",
     "disaster_loan",
+    "carries_card_balance",
 )
 VALUE_FIELDS = (
     "age",
@@ -63,7 +64,11 @@ VALUE_FIELDS = (
     "annual_return_pct",
     "return_convention",
     "inflation_pct",
+    "liquidity_rate_pct",
     "outside_tax_drag_pct",
+    "outside_return_pct",
+    "roth_earnings_pct",
+    "offset_tax_timing",
     "job_loss_annual_pct",
     "cash_on_separation",
     "stock_pct",
@@ -290,7 +295,16 @@ def backtest(input_file: str | None, as_json: bool, as_csv: bool, **flags: Any) 
         _emit_json(result)
     elif as_csv:
         render.rows_csv(
-            ["start_year", "total", "lost_growth", "double_tax", "contribution_cut", "fees", "job_loss"],
+            [
+                "start_year",
+                "total",
+                "price_of_credit",
+                "plan_difference",
+                "contributions",
+                "fees",
+                "job_loss",
+                "excess",
+            ],
             result.by_start_year,
         )
     else:

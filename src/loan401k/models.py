@@ -156,7 +156,14 @@ class LoanInput(BaseModel):
     annual_return_pct: Annotated[Pct, Ge(-50), Le(50)] | None = None
     return_convention: Literal["effective", "nominal"] = "effective"
     inflation_pct: Annotated[Pct, Ge(-10), Le(30)] | None = None
-    outside_tax_drag_pct: Annotated[Pct, Ge(0), Le(100)] = Decimal(0)  # return lost to tax outside
+    # money outside the plan (METHOD v2 §4): what spare cash earns during the repayment window,
+    # and the taxable portfolio after it; outside_return_pct replaces both
+    liquidity_rate_pct: Annotated[Pct, Ge(-50), Le(100)] | None = None
+    carries_card_balance: bool = False  # then the liquidity rate is the card's APR
+    outside_tax_drag_pct: Annotated[Pct, Ge(0), Le(100)] | None = None  # return lost to tax outside
+    outside_return_pct: Annotated[Pct, Ge(-50), Le(100)] | None = None
+    roth_earnings_pct: Annotated[Pct, Ge(0), Le(100)] | None = None  # earnings share of a Roth account
+    offset_tax_timing: Literal["due_date", "separation"] = "due_date"
     job_loss_annual_pct: Annotated[Pct, Ge(0), Le(100)] | None = None
     cash_on_separation: Annotated[Money, Ge(0), Le(MAX_MONEY)] = Decimal(0)
     stock_pct: Annotated[Pct, Ge(0), Le(100)] = Decimal(80)
@@ -427,19 +434,39 @@ class DistributionResult(BaseModel):
 
 
 class CostResult(BaseModel):
-    """METHOD §4: the components add up to `total` to the cent."""
+    """METHOD v2 §4: the cost beyond the money itself, on one after-tax ledger at retirement.
 
-    growth_missed: Money
-    interest_to_self: Money
-    lost_growth: Money
-    double_tax: Money
-    contribution_cut: Money
+    The six parts add up to `total` to the cent: price_of_credit + plan_difference +
+    contributions + fees + job_loss + excess. The pre-tax figures below them are the
+    version-1 quantities, kept by name for the guide's readers; they are not added."""
+
+    price_of_credit: Money
+    plan_difference: Money
+    contributions: Money
     fees: Money
     job_loss: Money
+    excess: Money
     total: Money
-    total_today: Money
+    loan_itself: Money  # price_of_credit + plan_difference
+    total_today: Money  # total / (1 + inflation)^years
+    present_value: Money  # total / G_out(0 -> T)
     per_dollar: Money
+    growth_missed: Money  # pre-tax, A0 - A1p
+    interest_to_self: Money  # pre-tax, A1 - A1p
+    lost_growth: Money  # pre-tax, growth_missed - interest_to_self
+    double_tax: Money  # t_ret x interest_to_self: inside plan_difference, not added again
+    contribution_cut: Money  # pre-tax account difference of contributing less, A1 - A2
     pretax_wages_for_interest: Money
+
+
+class AccountView(BaseModel):
+    """The same total seen pot by pot, after tax, at retirement (METHOD v2 §4):
+    total = plan_no_loan - plan_with_loan - outside_with_loan - money_itself."""
+
+    plan_no_loan: Money  # the 401(k) without the loan, after retirement tax
+    plan_with_loan: Money  # with the loan, expected over leaving the job, after tax
+    outside_with_loan: Money  # money outside with the loan: payments out, take-home kept in, taxes out
+    money_itself: Money  # the cash X had it been a gift earning what outside money earns
 
 
 class BalanceYear(BaseModel):
@@ -455,6 +482,9 @@ class Balances(BaseModel):
 
 
 class JobLossRow(BaseModel):
+    """Leaving the job at the end of `month` (METHOD v2 §6): the cash a person must find by
+    the tax deadline (`total`), and what leaving then costs at retirement, net (`net_cost`)."""
+
     month: int
     outstanding: Money
     rolled_over: Money
@@ -463,6 +493,9 @@ class JobLossRow(BaseModel):
     total: Money
     probability_pct: float
     rollover_deadline: dt.date
+    tax_due_date: dt.date | None = None
+    qualified: bool = True  # a qualified plan loan offset (IRC §402(c)(3)(C))
+    net_cost: Money = Decimal(0)
 
 
 class VerdictOut(BaseModel):
@@ -484,6 +517,7 @@ class AnalysisResult(BaseModel):
     limit: LimitResult
     loan: LoanSummary
     cost: CostResult
+    account_view: AccountView
     balances: Balances
     job_loss_table: list[JobLossRow]
     verdict: VerdictOut
@@ -548,7 +582,7 @@ class ComparisonResult(BaseModel):
 
 
 class Percentiles(BaseModel):
-    """Percentiles of cost.total across start years or paths (linear interpolation)."""
+    """Percentiles across start years or paths (linear interpolation)."""
 
     min: Money
     p10: Money
@@ -560,17 +594,21 @@ class Percentiles(BaseModel):
 
 
 class StartYearCost(BaseModel):
-    """The true cost with the loan taken at the start of `start_year` (components add up
-    to `total` to the cent: total = lost_growth + double_tax + contribution_cut + fees +
-    job_loss)."""
+    """The true cost with the loan taken at the start of `start_year`: the METHOD v2 §4
+    parts add up to `total` to the cent (price_of_credit + plan_difference + contributions
+    + fees + job_loss + excess)."""
 
     start_year: int
     total: Money
-    lost_growth: Money
-    double_tax: Money
-    contribution_cut: Money
+    price_of_credit: Money
+    plan_difference: Money
+    contributions: Money
     fees: Money
     job_loss: Money
+    excess: Money
+    lost_growth: Money  # pre-tax figures, not added (see CostResult)
+    double_tax: Money
+    contribution_cut: Money
 
 
 class FanPoint(BaseModel):
@@ -584,7 +622,9 @@ class FanPoint(BaseModel):
 
 class BacktestResult(BaseModel):
     percentiles: Percentiles
+    per_dollar: Percentiles  # of cost.total / amount
     share_loan_cheaper: float  # percent of start years with cost.total < 0
+    sign_note: str = ""  # what makes the loan come out cheaper, in words
     by_start_year: list[StartYearCost]
     fan: list[FanPoint]
     stock_pct: Pct
@@ -595,7 +635,9 @@ class BacktestResult(BaseModel):
 
 class MonteCarloResult(BaseModel):
     percentiles: Percentiles
+    per_dollar: Percentiles  # of cost.total / amount
     share_loan_cheaper: float  # percent of paths with cost.total < 0
+    sign_note: str = ""
     seed: int
     paths: int
     model: Literal["bootstrap", "lognormal"]

@@ -129,15 +129,27 @@ def distribution(result: DistributionResult) -> None:
 LEVEL_STYLE = {"reasonable": "bold cyan", "caution": "bold yellow", "avoid": "bold magenta"}
 
 
+#: The parts of the cost (METHOD v2 §4), in the order a person reads them, as every face names them.
+COST_PARTS = (
+    ("price_of_credit", "The price of the credit (as from any lender at this rate)"),
+    ("plan_difference", "Borrowing from your 401(k) instead of a lender"),
+    ("contributions", "Contributing less while repaying"),
+    ("fees", "Loan fees"),
+    ("job_loss", "If you leave your job before it is repaid"),
+    ("excess", "Over the limit: taxed now"),
+)
+
+
 def analysis(result: Any, explain: bool = False) -> None:
     """The terminal report: headline, breakdown, verdict, assumptions."""
     cost, loan, inputs = result.cost, result.loan, result.inputs
     age = inputs.retirement_age
     years = loan.payoff_month / 12
+    verb = "costs you about" if cost.total >= 0 else "leaves you ahead by about"
     console.print(
-        f"[bold]Borrowing {usd(loan.amount, whole=True)} costs you about {usd(cost.total, whole=True)} "
-        f"at {age}[/] — {usd(cost.total_today, whole=True)} in today's dollars, "
-        f"{usd(cost.per_dollar)} for each dollar borrowed."
+        f"[bold]Borrowing {usd(loan.amount, whole=True)} {verb} {usd(abs(cost.total), whole=True)} "
+        f"at {age}[/] beyond the money itself — {usd(abs(cost.total_today), whole=True)} in today's "
+        f"dollars, {usd(cost.per_dollar)} for each dollar borrowed."
     )
     console.print(
         f"You'll repay {usd(loan.payment)} {loan.frequency} for {years:g} years "
@@ -151,21 +163,25 @@ def analysis(result: Any, explain: bool = False) -> None:
     table = Table(title="How the cost adds up", title_justify="left", box=None, header_style="bold")
     table.add_column("Part")
     table.add_column(f"At {age}", justify="right")
-    for label, value in (
-        ("Growth the borrowed money misses", cost.growth_missed),
-        ("less interest you pay yourself", -cost.interest_to_self),
-        ("= net lost growth", cost.lost_growth),
-        ("Interest taxed twice", cost.double_tax),
-        ("Contributions and match cut", cost.contribution_cut),
-        ("Fees", cost.fees),
-        ("Expected job-loss tax and penalty", cost.job_loss),
-    ):
+    for name, label in COST_PARTS:
+        value = getattr(cost, name)
+        if name == "excess" and not value:
+            continue
         table.add_row(label, usd(value))
-    table.add_row("Total", usd(cost.total), style="bold")
+    table.add_row("Total, beyond the money itself", usd(cost.total), style="bold")
+    table.add_row("  worth today, at what your money outside earns", usd(cost.present_value), style="dim")
     console.print(table)
+    sentences = {step.rule: step.text for step in result.steps}
+    for name, _ in COST_PARTS:
+        if name in sentences and (name != "excess" or cost.excess):
+            console.print(f"  • {sentences[name]}")
+    view = result.account_view
     console.print(
-        f"Balance at {age}: {usd(result.balances.no_loan, whole=True)} without the loan, "
-        f"{usd(result.balances.with_loan, whole=True)} with it."
+        f"Balance at {age}, before tax: {usd(result.balances.no_loan, whole=True)} without the loan, "
+        f"{usd(result.balances.with_loan, whole=True)} with it. After tax, with what you pay and keep "
+        f"outside: 401(k) {usd(view.plan_no_loan, whole=True)} without, "
+        f"{usd(view.plan_with_loan, whole=True)} with; money outside "
+        f"{usd(view.outside_with_loan, whole=True)}."
     )
     verdict = result.verdict
     console.print(f"Verdict: [{LEVEL_STYLE[verdict.level]}]{verdict.level.upper()}[/]")
@@ -184,8 +200,8 @@ def comparison(result: Any) -> None:
     cheapest = result.options[0]
     console.print(
         f"[bold]For {usd(result.amount, whole=True)} today, the cheapest listed option is "
-        f"{cheapest.label}[/]: it lowers your after-tax net worth at retirement by "
-        f"{usd(cheapest.cost, whole=True)}, compared with receiving the cash as a gift."
+        f"{cheapest.label}[/]: it costs {usd(cheapest.cost, whole=True)} at retirement beyond the "
+        "money itself (after-tax net worth, compared with receiving the cash as a gift)."
     )
     table = Table(title="Options, cheapest first", title_justify="left", box=None, header_style="bold")
     for name, justify in (
@@ -223,15 +239,11 @@ def comparison(result: Any) -> None:
             box=None,
             header_style="bold",
         )
-        for name in ("Term", "Payment", "Interest", "Cost (analysis)", "Cost (this scale)"):
+        for name in ("Term", "Payment", "Interest", "Cost at retirement"):
             speed.add_column(name, justify="right")
         for row in result.payoff_speed:
             speed.add_row(
-                f"{row.term_months} months",
-                usd(row.payment),
-                usd(row.total_interest),
-                usd(row.cost.total),
-                usd(row.net_worth_cost),
+                f"{row.term_months} months", usd(row.payment), usd(row.total_interest), usd(row.cost.total)
             )
         console.print(speed)
     console.print(_assumptions(result.assumptions))
@@ -274,10 +286,12 @@ def progress(
 def _percentile_table(result: Any) -> Table:
     table = Table(box=None, header_style="bold")
     names = ("min", "p10", "p25", "p50", "p75", "p90", "max")
+    table.add_column("")
     for name in names:
         table.add_column(name, justify="right")
-    figures = result.percentiles
-    table.add_row(*(usd(getattr(figures, name), whole=True) for name in names))
+    figures, per_dollar = result.percentiles, result.per_dollar
+    table.add_row("cost", *(usd(getattr(figures, name), whole=True) for name in names))
+    table.add_row("per $", *(usd(getattr(per_dollar, name)) for name in names), style="dim")
     return table
 
 
@@ -306,6 +320,7 @@ def backtest(result: Any) -> None:
         f"The loan ended up cheaper than staying invested in "
         f"[bold]{result.share_loan_cheaper:.1f}%[/] of start years."
     )
+    console.print(result.sign_note)
     # compact: start year and total, four pairs across (components are in --json)
     table = Table(box=None, header_style="bold", title="Cost by start year")
     across = 4
@@ -342,6 +357,7 @@ def montecarlo(result: Any) -> None:
         f"The loan ended up cheaper than staying invested on "
         f"[bold]{result.share_loan_cheaper:.1f}%[/] of paths."
     )
+    console.print(result.sign_note)
     console.print(_fan_table(result))
     console.print("[dim]Education, not advice: a model of markets, not a forecast.[/]")
     _warnings(result.warnings)

@@ -153,7 +153,7 @@ def test_schedule_examples(client, amount, rate, frequency, convention, payment,
 
 def test_analysis_example_total(client):
     cost = client.post("/api/v1/analysis", json=BASE).json()["cost"]
-    assert cost["total"] == pytest.approx(175_676.07, abs=1)  # EXAMPLES.md, ± $1
+    assert cost["total"] == pytest.approx(52_013.54, abs=1)  # EXAMPLES.md (ledger v2), ± $1
 
 
 # --------------------------------------------------------------------------- bad input

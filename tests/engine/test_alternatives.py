@@ -15,20 +15,25 @@ from loan401k.engine.alternatives import (
     borrowing_schedule,
     financed_principal,
     hardship_option,
-    outside_index,
     stepped_payment,
 )
-from loan401k.engine.projection import constant_path, growth_index
+from loan401k.engine.projection import constant_path, growth_index, monthly_growth
 from loan401k.rules.tax import TaxProfile
 
 CASH = Decimal("10000")
 MONTHS = 240  # 20 years to retirement
 
 
+def outside_index(annual_return: float, drag: float, months: int) -> np.ndarray:
+    """Money outside: the monthly growth g less the share `drag` lost to tax (METHOD v2 §4)."""
+    g = float(monthly_growth(annual_return)) * (1 - drag)
+    return growth_index(np.full(months, g))
+
+
 def scale(annual_return: float = 0.07, drag: float = 0.0, keep: float = 0.75, months: int = MONTHS) -> Scale:
     return Scale(
         account_index=growth_index(constant_path(annual_return, months)),
-        outside_index=outside_index(annual_return, drag, months, "effective"),
+        outside_index=outside_index(annual_return, drag, months),
         keep=keep,
     )
 
@@ -59,8 +64,9 @@ def test_hardship_gross_up_exact_to_the_cent():
     assert option.taxes == Decimal("3492.06") + Decimal("793.65")
     assert option.penalties == Decimal("1587.30")
     assert option.amount - option.taxes - option.penalties == CASH
-    # lost for good: W grown 20 years at 7 %, after a 22 % retirement tax
-    assert float(option.cost) == pytest.approx(15873.01 * 1.07**20 * 0.78, abs=0.01)
+    # lost for good: W grown 20 years at 7 %, after a 22 % retirement tax, beyond the money
+    # itself (the 10,000 grown outside, here at the same 7 %: METHOD v2 §8)
+    assert float(option.cost) == pytest.approx((15873.01 * 0.78 - 10000) * 1.07**20, abs=0.01)
     assert option.payment is None and option.interest == 0
 
 
@@ -137,17 +143,32 @@ def test_zero_percent_promotion_beats_the_same_card_without_it():
     assert plain.cost == card_only.cost  # no promotion, no fee: the same loan
 
 
-def test_outside_tax_drag_lowers_what_out_of_pocket_payments_would_have_grown_to():
-    costs = [borrowing_option(CASH, card("0.15"), scale(drag=drag)).cost for drag in (0, 0.1, 0.3)]
-    assert costs[0] > costs[1] > costs[2]
+@pytest.mark.parametrize("drag", [0, 0.1, 0.3])
+def test_borrowing_cost_is_the_payments_grown_outside_less_the_money_itself(drag):
+    """cost = sum_m payment G_out(m -> T) - X G_out(0 -> T), by hand from the schedule."""
+    option = borrowing_option(CASH, card("0.15"), scale(drag=drag))
+    g = (1.07 ** (1 / 12) - 1) * (1 - drag)
+    _, _, schedule = borrowing_schedule(CASH, card("0.15"))
+    grown = sum(float(p) * (1 + g) ** (MONTHS - m) for m, p in enumerate(schedule.payments, start=1))
+    assert float(option.cost) == pytest.approx(grown - 10000 * (1 + g) ** MONTHS, abs=0.01)
+
+
+def test_a_loan_at_exactly_what_money_outside_earns_costs_about_nothing():
+    """The zero point of the scale: a lender charging the outside rate (nominal 12 % APR =
+    1 % a month, money outside growing 1 % a month) costs only the cents of rounding."""
+    months = 120
+    flat = growth_index(np.full(months, 0.01))
+    option = borrowing_option(CASH, card("0.12", term_months=36), Scale(flat, flat, keep=0.78))
+    assert abs(float(option.cost)) < 1.0
 
 
 def test_zero_rate_loan_closed_form():
     """A 0 % loan of 12,000 over 12 months: 1,000 a month, each grown to month T:
-    sum_{m=1..12} 1000 (1 + g)^(T - m) = 1000 (1 + R)^(T/12 - 1) x R / g, g = (1 + R)^(1/12) - 1."""
+    sum_{m=1..12} 1000 (1 + g)^(T - m) = 1000 (1 + R)^(T/12 - 1) x R / g, g = (1 + R)^(1/12) - 1,
+    less the 12,000 itself grown (METHOD v2 §8)."""
     option = borrowing_option(Decimal("12000"), card("0", term_months=12), scale(annual_return=0.05))
     g = 1.05 ** (1 / 12) - 1
-    expected = 1000 * 1.05 ** (MONTHS / 12 - 1) * 0.05 / g
+    expected = 1000 * 1.05 ** (MONTHS / 12 - 1) * 0.05 / g - 12000 * 1.05 ** (MONTHS / 12)
     assert option.payment == Decimal("1000.00")
     assert float(option.cost) == pytest.approx(expected, abs=0.01)
 

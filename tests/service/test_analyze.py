@@ -1,4 +1,4 @@
-"""analyze(): EXAMPLES.md's true-cost table and the invariants of METHOD §3-§4, §6, §9."""
+"""analyze(): EXAMPLES.md's true-cost table and the invariants of METHOD v2 §3-§4, §6, §9."""
 
 from __future__ import annotations
 
@@ -34,18 +34,23 @@ EXAMPLE = {
     "start_date": "2026-01-15",
 }
 
-EXPECTED = {  # EXAMPLES.md, each ± $1
+EXPECTED = {  # EXAMPLES.md "True cost (METHOD §3-4, ledger version 2)", each ± $1
     ("loan", "payment"): 586.98,
     ("loan", "total_interest"): 5219.11,
     ("balances", "no_loan"): 1923364.96,  # A0
     ("balances", "with_loan"): 1758601.85,  # A2
     ("cost", "growth_missed"): 51779.17,
     ("cost", "interest_to_self"): 49604.37,
+    ("cost", "price_of_credit"): 18104.67,
+    ("cost", "plan_difference"): 1696.34,
+    ("cost", "contributions"): 32212.52,
+    ("cost", "total"): 52013.54,
+    ("cost", "present_value"): 7118.20,
+    # by hand from the rows above: 51,779.17 - 49,604.37; 22 % of 49,604.37
     ("cost", "lost_growth"): 2174.80,
     ("cost", "double_tax"): 10912.96,
-    ("cost", "contribution_cut"): 162588.31,
-    ("cost", "total"): 175676.07,
 }
+PARTS = ("price_of_credit", "plan_difference", "contributions", "fees", "job_loss", "excess")
 
 
 @pytest.fixture(scope="module")
@@ -65,22 +70,30 @@ def test_examples_a1_and_a1p(example):
     assert a0 - example["cost"]["growth_missed"] == pytest.approx(1871585.79, abs=1.0)
 
 
-def test_the_guides_interest_gross_up_slip():
-    # METHOD §4: $5,000 of interest at 22 % needs $6,410.26 of pre-tax wages, not $6,100.
-    from loan401k.engine.costs import decompose
+def test_pretax_wages_for_the_interest():
+    # METHOD §4 / RULES §13: interest is paid from taxed pay; 5,219.11 / (1 - 0.22) = 6,691.166...
+    # (the guide's "$5,000 costs $6,100" multiplies by 1.22 instead: 5,000 / 0.78 = 6,410.26)
+    cost = loan401k.analyze(EXAMPLE).cost
+    assert cost.pretax_wages_for_interest == Decimal("6691.17")
 
-    zero = {k: 0.0 for k in ("growth_missed", "interest_to_self", "contribution_cut", "fees", "job_loss")}
-    parts = decompose(
-        zero,
-        amount=Decimal(1000),
-        retirement_tax_rate=Decimal("0.22"),
-        roth=False,
-        inflation=Decimal(0),
-        years=Decimal(1),
-        total_interest=Decimal(5000),
-        current_tax_rate=Decimal("0.22"),
-    )
-    assert parts.pretax_wages_for_interest == Decimal("6410.26")
+
+def test_contribution_cut_pre_tax_by_hand(example):
+    # the $300 a month not contributed for 60 months, each grown at 7 % effective to 65
+    g = 1.07 ** (1 / 12)
+    expected = sum(300 * g ** (420 - m) for m in range(1, 61))
+    assert example["cost"]["contribution_cut"] == pytest.approx(expected, abs=0.01)
+    # after tax, less the take-home pay kept (78 % of $300) grown outside: the contributions part
+    assert example["cost"]["contributions"] < 0.78 * expected
+
+
+def test_outside_rates_equal_to_the_return_variant():
+    # EXAMPLES.md: drag 0, liquidity 7 %: price_of_credit -2,174.80, plan_difference 1,696.34
+    # (unchanged), contributions 0.00, total -478.46
+    cost = loan401k.analyze({**EXAMPLE, "outside_tax_drag_pct": 0, "liquidity_rate_pct": 7}).cost
+    assert float(cost.price_of_credit) == pytest.approx(-2174.80, abs=1.0)
+    assert float(cost.plan_difference) == pytest.approx(1696.34, abs=1.0)
+    assert float(cost.contributions) == pytest.approx(0.0, abs=1.0)
+    assert float(cost.total) == pytest.approx(-478.46, abs=1.0)
 
 
 def test_by_year_rows_carry_age_and_end_at_the_balances(example):
@@ -92,15 +105,13 @@ def test_by_year_rows_carry_age_and_end_at_the_balances(example):
 
 def test_today_dollars_and_per_dollar(example):
     cost = example["cost"]
-    # default inflation 2.5 %: total / 1.025^35, and total / 30,000
-    assert cost["total_today"] == pytest.approx(175676.07 / 1.025**35, abs=0.01)
-    assert cost["per_dollar"] == pytest.approx(175676.07 / 30000, abs=0.005)
+    # default inflation 2.5 %: total / 1.025^35, and total / 30,000 (EXAMPLES.md total)
+    assert cost["total_today"] == pytest.approx(52013.54 / 1.025**35, abs=0.5)
+    assert cost["per_dollar"] == pytest.approx(52013.54 / 30000, abs=0.006)
 
 
 def _parts_sum(cost: dict) -> Decimal:
-    return sum(
-        Decimal(str(cost[k])) for k in ("lost_growth", "double_tax", "contribution_cut", "fees", "job_loss")
-    )
+    return sum(Decimal(str(cost[k])) for k in PARTS)
 
 
 scenario = st.fixed_dictionaries(
@@ -132,14 +143,19 @@ def test_components_add_up_to_the_total_to_the_cent(data):
     assert Decimal(str(cost["lost_growth"])) == (
         Decimal(str(cost["growth_missed"])) - Decimal(str(cost["interest_to_self"]))
     )
+    assert Decimal(str(cost["loan_itself"])) == (
+        Decimal(str(cost["price_of_credit"])) + Decimal(str(cost["plan_difference"]))
+    )
     if data["source"] == "roth":
         assert cost["double_tax"] == 0
 
 
-def test_roth_source_has_no_double_tax():
+def test_roth_source_is_not_taxed_at_retirement():
+    # a Roth dollar is worth 1 at retirement: plan_difference = growth_missed - interest_to_self
+    # = 51,779.17 - 49,604.37 = 2,174.80 (EXAMPLES.md rows), and no double tax
     cost = loan401k.analyze({**EXAMPLE, "source": "roth"}).cost
     assert cost.double_tax == 0
-    assert cost.total == Decimal("175676.07") - Decimal("10912.96")
+    assert float(cost.plan_difference) == pytest.approx(2174.80, abs=0.02)
 
 
 def test_loan_rate_above_the_return_makes_lost_growth_negative():
@@ -157,11 +173,12 @@ def test_more_job_loss_risk_never_lowers_job_loss():
     assert costs[-1] > costs[1]
 
 
-def test_cash_enough_to_roll_over_the_offset_makes_job_loss_zero():
-    cost = loan401k.analyze({**EXAMPLE, "job_loss_annual_pct": 30, "cash_on_separation": 30000}).cost
-    assert cost.job_loss == 0
-    partial = loan401k.analyze({**EXAMPLE, "job_loss_annual_pct": 30, "cash_on_separation": 10000}).cost
-    assert partial.job_loss > 0
+def test_cash_enough_to_roll_over_the_offset_leaves_no_tax_due():
+    rolled = loan401k.analyze({**EXAMPLE, "job_loss_annual_pct": 30, "cash_on_separation": 30000})
+    assert all(row.total == 0 and row.rolled_over == row.outstanding for row in rolled.job_loss_table)
+    partial = loan401k.analyze({**EXAMPLE, "job_loss_annual_pct": 30, "cash_on_separation": 10000})
+    none = loan401k.analyze({**EXAMPLE, "job_loss_annual_pct": 30})
+    assert rolled.cost.job_loss < partial.cost.job_loss < none.cost.job_loss
 
 
 @pytest.mark.parametrize("during", [0, 100, 200, 499])
@@ -184,7 +201,11 @@ def test_match_is_recomputed_on_the_reduced_contribution():
 
 
 def test_job_loss_by_hand_for_a_short_loan():
-    # 12 monthly payments, flat 22 % + 10 %, p = 50 %/yr: Σ P_j · 0.32 · O_j · G(j→T)
+    """12 monthly payments, flat 22 % + 10 %, p = 50 %/yr (METHOD v2 §6), by hand:
+    Σ_j P_j [0.78 Σ_{i>j} pay_i G(i→T) - Σ_{i>j} pay_i G_out(i→T) + (tax + penalty)_j G_out(due_j→T)]
+    G: 7 % effective; G_out: 4.21 % x 0.78 in months 1..12, then the monthly 7 % growth x 0.9;
+    start 2026-01-15: leaving in 2026 (months 1..11) pays in April 2027 = month 15, leaving in
+    month 12 (January 2027) pays in April 2028 = month 27."""
     data = {
         **EXAMPLE,
         "amount": 12000,
@@ -196,18 +217,67 @@ def test_job_loss_by_hand_for_a_short_loan():
     result = loan401k.analyze(data)
     schedule = loan401k.schedule(data)
     q = 1 - 0.5 ** (1 / 12)
-    g = 1.07 ** (1 / 12)
+    g = 1.07 ** (1 / 12) - 1
+    liquidity = (1 + 0.0421 * 0.78) ** (1 / 12) - 1
+    outside = [1.0]
+    for month in range(1, 421):
+        outside.append(outside[-1] * (1 + (liquidity if month <= 12 else g * 0.9)))
+    pays = [float(row.payment) for row in schedule.rows]
     expected = 0.0
     for j, row in enumerate(schedule.rows, start=1):
         owed = float(row.balance)
-        tax = round(owed * 0.22, 2) + round(owed * 0.10, 2)
-        expected += (1 - q) ** (j - 1) * q * tax * g ** (420 - j)
+        cash = round(owed * 0.22, 2) + round(owed * 0.10, 2)
+        due = 15 if j <= 11 else 27
+        later = range(j + 1, 13)
+        net = (
+            0.78 * sum(pays[i - 1] * (1 + g) ** (420 - i) for i in later)
+            - sum(pays[i - 1] * outside[420] / outside[i] for i in later)
+            + cash * outside[420] / outside[due]
+        )
+        expected += (1 - q) ** (j - 1) * q * net
+        assert float(result.job_loss_table[j - 1].net_cost) == pytest.approx(net, abs=0.01)
     assert float(result.cost.job_loss) == pytest.approx(expected, abs=0.01)
     table = result.job_loss_table
     assert [r.month for r in table] == list(range(1, 13))
     assert float(table[0].total) == pytest.approx(
         round(float(schedule.rows[0].balance) * 0.22, 2) + round(float(schedule.rows[0].balance) * 0.10, 2)
     )
+    assert str(table[0].tax_due_date) == "2027-04-15" and str(table[11].tax_due_date) == "2028-04-18"
+
+
+def test_examples_job_loss_case():
+    """EXAMPLES.md "Job loss (METHOD §6, version 2)", each ± $1."""
+    data = {
+        "age": 35,
+        "retirement_age": 65,
+        "vested_balance": 60000,
+        "amount": 15000,
+        "annual_rate_pct": 7.75,
+        "term_months": 60,
+        "contribution_monthly": 400,
+        "contribution_during_loan_monthly": 400,
+        "annual_return_pct": 7,
+        "marginal_rate_pct": 22,
+        "retirement_tax_rate_pct": 22,
+        "job_loss_annual_pct": 12.4,
+        "start_date": "2026-01-15",
+    }
+    result = loan401k.analyze(data)
+    cost = result.cost
+    assert float(result.loan.payment) == pytest.approx(302.35, abs=0.005)
+    for name, figure in (
+        ("price_of_credit", 9318.00),
+        ("plan_difference", -2066.29),
+        ("loan_itself", 7251.72),
+        ("job_loss", 6312.20),
+        ("total", 13563.91),
+        ("present_value", 2517.11),
+    ):
+        assert float(getattr(cost, name)) == pytest.approx(figure, abs=1.0), name
+    equal = loan401k.analyze(
+        {**data, "outside_tax_drag_pct": 0, "liquidity_rate_pct": 7, "offset_tax_timing": "separation"}
+    )
+    assert float(equal.cost.job_loss) == pytest.approx(2778.02, abs=1.0)
 
 
 def test_no_penalty_after_separating_at_55_or_more():
@@ -240,14 +310,15 @@ def test_verdict_levels():
     verdict = loan401k.analyze(EXAMPLE).verdict
     assert verdict.criteria["repay_within_24_months"] is False
     assert verdict.criteria["keeps_contributions"] is False
-    assert any("$162,588" in reason for reason in verdict.reasons)
+    # priced on the ledger: the contributions part, $32,212.52 in EXAMPLES.md
+    assert any("$32,213" in reason for reason in verdict.reasons)
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"retirement_age": 30}, "retirement_age"),
-        ({"age": 62, "retirement_age": 65, "term_months": 60}, "term_months"),
+        ({"payoff_month": 61}, "payoff_month"),
         ({"contribution_pct": 6}, "salary"),
         ({"term_months": 72}, "term_months"),
         ({"highest_loan_balance_12m": 5, "outstanding_loan_balance": 10}, "highest_loan_balance_12m"),
@@ -260,6 +331,20 @@ def test_inconsistent_input_names_the_field(change, field):
     with pytest.raises(InputError) as caught:
         loan401k.analyze(data)
     assert field in [p.field for p in caught.value.problems]
+
+
+def test_a_loan_still_owed_at_retirement_is_an_offset_then_not_an_error():
+    # 62 to 65 is 36 months; a 60-month loan owes its balance after payment 36 at retirement,
+    # offset with certainty (no job risk): tax 22 % and no 10 % (separating at 65)
+    data = {**EXAMPLE, "age": 62, "retirement_age": 65, "term_months": 60}
+    result = loan401k.analyze(data)
+    owed = loan401k.schedule(data).rows[35].balance
+    last = result.job_loss_table[-1]
+    assert last.month == 36 and last.outstanding == owed and last.probability_pct == 100
+    assert last.penalty == 0 and float(last.tax) == pytest.approx(float(owed) * 0.22, abs=0.01)
+    # paid in the retirement month (the due date is capped at T): no growth after it
+    assert float(result.cost.job_loss) == pytest.approx(float(last.tax), abs=0.02)
+    assert any("past retirement" in w for w in result.warnings)
 
 
 def test_contributions_over_the_deferral_limit_warn_not_clamp():

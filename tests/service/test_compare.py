@@ -59,25 +59,27 @@ def test_loan_always_included_and_options_ranked_by_cost():
     assert loan401k.compare(scenario()).options[0].kind == "401k_loan"
 
 
+EQUAL_OUTSIDE = {"liquidity_rate_pct": 7, "outside_tax_drag_pct": 0}  # money outside earns the return
+
+
 def test_closed_form_loan_with_no_retirement_tax_equal_returns_and_no_job_risk():
     """t_ret = 0, the same return inside and out, no job risk, no contribution cut or fees:
-    what leaves the account comes back from your pocket, so whatever the loan's rate the
-    cost is the cash grown to retirement: X (1 + R)^(T/12) = 10,000 x 1.07^25."""
-    expected = 10000 * 1.07**25
+    every payment leaves your pocket and enters the account at the same growth, so whatever
+    the loan's rate it costs nothing beyond the money itself (METHOD v2 §4): 0."""
     for rate in (3, 7.5, 12):
-        loan = option(
-            loan401k.compare(scenario(retirement_tax_rate_pct=0, annual_rate_pct=rate)), "401k_loan"
-        )
-        assert float(loan.cost) == pytest.approx(expected, abs=0.02)
+        result = loan401k.compare(scenario(retirement_tax_rate_pct=0, annual_rate_pct=rate, **EQUAL_OUTSIDE))
+        assert abs(float(option(result, "401k_loan").cost)) < 0.02
 
 
 def test_roth_account_difference_is_untaxed():
     """A Roth source is never taxed at retirement: with equal returns and no job risk the
-    loan costs X grown, the same as a pre-tax loan with a 0 % retirement tax, whatever
+    loan costs 0 beyond the money itself (METHOD v2 §4 identity), whatever
     retirement_tax_rate_pct says; a taxed pre-tax account differs."""
-    roth = option(loan401k.compare(scenario(source="roth", retirement_tax_rate_pct=30)), "401k_loan")
-    assert float(roth.cost) == pytest.approx(10000 * 1.07**25, abs=0.02)
-    taxed = option(loan401k.compare(scenario(retirement_tax_rate_pct=30)), "401k_loan")
+    roth = option(
+        loan401k.compare(scenario(source="roth", retirement_tax_rate_pct=30, **EQUAL_OUTSIDE)), "401k_loan"
+    )
+    assert abs(float(roth.cost)) < 0.02
+    taxed = option(loan401k.compare(scenario(retirement_tax_rate_pct=30, **EQUAL_OUTSIDE)), "401k_loan")
     assert taxed.cost != roth.cost
 
 
@@ -113,9 +115,12 @@ def test_freed_take_home_pay_offsets_part_of_a_contribution_cut():
     """Cutting contributions costs the account more than the after-tax pay it frees (the
     freed pay is taxed now; the account dollars would have been taxed at the same rate later,
     so at equal returns and t_now = t_ret the two nearly cancel)."""
-    kept = option(loan401k.compare(scenario(contribution_monthly=500)), "401k_loan").cost
+    kept = option(loan401k.compare(scenario(contribution_monthly=500, **EQUAL_OUTSIDE)), "401k_loan").cost
     cut = option(
-        loan401k.compare(scenario(contribution_monthly=500, contribution_during_loan_monthly=0)), "401k_loan"
+        loan401k.compare(
+            scenario(contribution_monthly=500, contribution_during_loan_monthly=0, **EQUAL_OUTSIDE)
+        ),
+        "401k_loan",
     ).cost
     # t_now = 27 % (22 + 5), t_ret = 22 %: each dollar cut loses 0.78 in the account, frees 0.73
     assert cut > kept
@@ -135,16 +140,19 @@ def test_payoff_speed_terms_that_fit_before_retirement():
     assert interest == sorted(interest)
     for row in result.payoff_speed:
         parts = (
-            row.cost.lost_growth
-            + row.cost.double_tax
-            + row.cost.contribution_cut
+            row.cost.price_of_credit
+            + row.cost.plan_difference
+            + row.cost.contributions
             + row.cost.fees
             + row.cost.job_loss
+            + row.cost.excess
         )
-        assert parts == row.cost.total
+        assert parts == row.cost.total == row.net_worth_cost
     full = loan401k.compare(scenario())
     assert [row.term_months for row in full.payoff_speed] == [12, 24, 36, 60]
     assert full.payoff_speed[2].net_worth_cost == option(full, "401k_loan").cost
+    # the comparison's 401(k) row is the analysis's own total (one number on every face)
+    assert option(full, "401k_loan").cost == loan401k.analyze(scenario()).cost.total
 
 
 def test_verdict_names_a_cheaper_listed_alternative():

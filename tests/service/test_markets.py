@@ -70,17 +70,18 @@ def test_backtest_of_a_constant_table_is_the_deterministic_analysis(monkeypatch)
     real = load_returns()
     flat = np.full(real.years.shape, 0.07)
     table = ReturnsTable(real.years, flat, flat, flat, flat, real.meta)
+    from loan401k.service import scenario
+
     monkeypatch.setattr(markets, "load_returns", lambda: table)
+    monkeypatch.setattr(scenario, "load_returns", lambda: table)  # the T-bill of the analysis
     result = markets.backtest(BASE)
     expected = loan401k.analyze(BASE).cost
     assert len(result.by_start_year) == 98 - 30 + 1
     for row in result.by_start_year:
         assert row.total == expected.total
-        assert (row.lost_growth, row.double_tax, row.job_loss) == (
-            expected.lost_growth,
-            expected.double_tax,
-            expected.job_loss,
-        )
+        for name in ("price_of_credit", "plan_difference", "contributions", "fees", "job_loss"):
+            assert close(getattr(row, name), getattr(expected, name)), name
+        assert (row.lost_growth, row.double_tax) == (expected.lost_growth, expected.double_tax)
     assert result.percentiles.min == result.percentiles.max == expected.total
 
 
@@ -105,31 +106,50 @@ def _amortize(amount: Decimal, apr: Decimal, n: int) -> list[tuple[Decimal, Deci
 
 
 def test_start_year_1973_against_a_month_by_month_loop():
-    # 60 % stocks / 40 % bonds, 1973-1977, typed from Damodaran's table (stocks, bonds).
-    history = [(-0.1431, 0.0366), (-0.259, 0.0199), (0.370, 0.0361), (0.2383, 0.1598), (-0.0698, 0.0129)]
-    annual = [0.6 * s + 0.4 * b for s, b in history]
+    """60 % stocks / 40 % bonds, 1973-1977, typed from Damodaran's table (stocks, bonds, bills);
+    the five years are the whole horizon and the repayment window, so money outside earns
+    each year's T-bill after the 22 % tax (METHOD v2 §4, §7)."""
+    history = [
+        (-0.1431, 0.0366, 0.0704),
+        (-0.259, 0.0199, 0.0785),
+        (0.370, 0.0361, 0.0579),
+        (0.2383, 0.1598, 0.0498),
+        (-0.0698, 0.0129, 0.0526),
+    ]
+    annual = [0.6 * s + 0.4 * b for s, b, _ in history]
     rows = _amortize(Decimal(20000), Decimal("0.085"), 60)
+    payment = float(rows[0][0] + rows[0][1])
     a0 = a1p = a1 = a2 = 80000.0
     a1p -= 20000.0
     a1 -= 20000.0
     a2 -= 20000.0
+    paid = itself = kept = 0.0  # outside: payments grown, the 20,000 grown, take-home kept
+    itself = 20000.0
     for month in range(1, 61):
-        growth = (1 + annual[(month - 1) // 12]) ** (1 / 12)
+        year = (month - 1) // 12
+        growth = (1 + annual[year]) ** (1 / 12)
+        outside = (1 + history[year][2] * 0.78) ** (1 / 12)
         principal, interest = (float(v) for v in rows[month - 1])
         a0 = a0 * growth + 400
         a1p = a1p * growth + 400 + principal
         a1 = a1 * growth + 400 + principal + interest
         a2 = a2 * growth + 100 + principal + interest
-    lost_growth = _cents(Decimal(a0 - a1p)) - _cents(Decimal(a1 - a1p))
-    double_tax = _cents(Decimal("0.22") * _cents(Decimal(a1 - a1p)))
-    contribution_cut = _cents(Decimal(a1 - a2))
+        paid = paid * outside + principal + interest
+        itself *= outside
+        kept = kept * outside + 300 * 0.78
+    assert payment > 0
+    growth_missed, interest_to_self = a0 - a1p, a1 - a1p
+    price_of_credit = _cents(Decimal(paid - itself))
+    plan_difference = _cents(Decimal(0.78 * (growth_missed - interest_to_self)))
+    contributions = _cents(Decimal(0.78 * (a1 - a2) - kept))
     result = loan401k.backtest({**SHORT, "stock_pct": 60})
     (row,) = [r for r in result.by_start_year if r.start_year == 1973]
-    assert close(row.lost_growth, lost_growth)
-    assert close(row.double_tax, double_tax)
-    assert close(row.contribution_cut, contribution_cut)
-    assert row.job_loss == 0 and row.fees == 0
-    assert close(row.total, lost_growth + double_tax + contribution_cut)
+    assert close(row.price_of_credit, price_of_credit)
+    assert close(row.plan_difference, plan_difference)
+    assert close(row.contributions, contributions)
+    assert close(row.contribution_cut, _cents(Decimal(a1 - a2)))
+    assert row.job_loss == 0 and row.fees == 0 and row.excess == 0
+    assert row.total == price_of_credit + plan_difference + contributions
 
 
 def test_a_loan_before_the_crash_of_1929_is_cheaper_than_staying_invested():
@@ -142,8 +162,9 @@ def test_a_loan_before_the_crash_of_1929_is_cheaper_than_staying_invested():
     result = loan401k.backtest({**kept, "stock_pct": 100})
     by_year = {row.start_year: row for row in result.by_start_year}
     assert by_year[1929].total < 0
-    assert by_year[1929].contribution_cut == 0
+    assert by_year[1929].contribution_cut == 0 and by_year[1929].contributions == 0
     assert by_year[1929].lost_growth < -by_year[1929].double_tax
+    assert by_year[1929].plan_difference < 0
     assert result.share_loan_cheaper > 0
     # ... whereas at a steady 10 %, above the loan's 8.5 %, the same loan costs money.
     assert loan401k.analyze({**kept, "annual_return_pct": 10}).cost.total > 0
@@ -165,7 +186,12 @@ def test_backtest_report_is_consistent():
     assert [row.start_year for row in result.by_start_year] == list(range(1928, 1997))
     for row in result.by_start_year:
         assert row.total == (
-            row.lost_growth + row.double_tax + row.contribution_cut + row.fees + row.job_loss
+            row.price_of_credit
+            + row.plan_difference
+            + row.contributions
+            + row.fees
+            + row.job_loss
+            + row.excess
         )
     assert len(result.fan) == 30 and result.fan[-1].age == 65
     assert all(f.p10 <= f.p50 <= f.p90 for f in result.fan)

@@ -12,7 +12,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from loan401k.web.pages import usd
+from loan401k.web.templating import usd
 
 from .conftest import AXE
 

@@ -11,7 +11,7 @@ from urllib.request import Request, urlopen
 from loan401k.models import parse_input
 from loan401k.params import parameters
 from loan401k.web import view
-from loan401k.web.pages import usd
+from loan401k.web.templating import usd
 
 from .conftest import AXE
 from .test_browser import count, expected_headline, headline, wait_counter, wait_recomputed, wait_until

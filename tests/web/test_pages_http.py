@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 import loan401k
 from loan401k.app import create_app
 from loan401k.web import view
-from loan401k.web.pages import usd
+from loan401k.web.templating import usd
 
 QUERY = {"amount": "$20,000", "vested_balance": "90,000", "age": "40", "contribution_monthly": "500"}
 

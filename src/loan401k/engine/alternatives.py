@@ -1,17 +1,16 @@
-"""Other ways to raise the same cash, on one scale (METHOD §8).
+"""Other ways to raise the same cash, on one scale (METHOD v2 §8).
 
-Every option delivers the same cash X today. Its cost is the after-tax net worth at
-retirement had X been a gift, minus the after-tax net worth with the option:
+Every option delivers the same cash X today and is priced with METHOD v2 §4's formula on
+the same two pots: the cost beyond the money itself,
 
-    cost = keep x (account dollars lost, grown in the plan)          # keep = 1 - t_ret (Roth: 1)
-         + money paid out of pocket, grown as it would have been invested outside
-         - money freed (take-home pay from lower contributions), grown the same way
-         + expected job-loss tax and penalty (the 401(k) loan), grown the same way
+    cost = keep x (account dollars lost, grown in the plan)      # keep = 1 - t_ret (Roth: 1)
+         + payments out of pocket, grown as money outside grows
+         - X grown as money outside grows                          # the money itself
 
-Payments, interest, fees, taxes and penalties are exact cents; only the growth to
-retirement is float (a flow vector valued with engine.projection, the same code as the
-analysis). Loan options pay monthly, interest = round_cents(balance x APR / 12), level
-payment, the last payment trues up (METHOD §2).
+The 401(k) loan's own cost is the analysis's total, from the same scenario. Payments,
+interest, fees, taxes and penalties are exact cents; only the growth to retirement is float
+(a flow vector valued with engine.projection). Loan options pay monthly, interest =
+round_cents(balance x APR / 12), level payment, the last payment trues up (METHOD §2).
 """
 
 from __future__ import annotations
@@ -26,15 +25,13 @@ from ..money import CENT, HUNDRED, ONE, ZERO, cents, cents_of, pct_text
 from ..rules.distributions import gross_for_net
 from ..rules.tax import TaxProfile
 from .amortization import Amortization, amortize, level_payment, period_rate
-from .costs import CostFlows
-from .loan import Loan
-from .projection import constant_path, growth_index, value_at_end
+from .projection import value_at_end
 
 RISKS = {
     "401k_loan": [
-        "Job loss: if you leave or lose your job before repaying, the balance is offset and "
-        "taxed as a distribution (plus 10% before 59½) unless you roll it over by the tax "
-        "deadline; the expected cost of that is included.",
+        "Leaving your job: if you leave or lose your job before repaying, the balance is "
+        "offset and taxed as a distribution (plus 10% before 59½) unless you roll it over by "
+        "the tax deadline; the expected cost of that is included.",
         "Your savings are out of the market while borrowed: a strong market raises the cost.",
     ],
     "hardship_withdrawal": [
@@ -78,7 +75,7 @@ class Scale:
     """How a dollar at a month turns into after-tax net worth at retirement (month T)."""
 
     account_index: np.ndarray  # growth index inside the plan, (T + 1,)
-    outside_index: np.ndarray  # growth index of money invested outside, (T + 1,)
+    outside_index: np.ndarray  # growth index of money outside, (T + 1,)
     keep: float  # after-tax share of an account dollar at retirement: 1 - t_ret, Roth 1
 
     @property
@@ -90,13 +87,12 @@ class Scale:
         return float(value_at_end(flows, self.account_index)[0, 0])
 
     def outside(self, flows: np.ndarray) -> float:
-        """Value at retirement of flows invested outside the plan."""
+        """Value at retirement of flows outside the plan."""
         return float(value_at_end(flows, self.outside_index)[0, 0])
 
-
-def outside_index(annual_return: float, drag: float, months: int, convention: str) -> np.ndarray:
-    """Outside the plan the same return, less the share `drag` lost to tax each year."""
-    return growth_index(constant_path(annual_return * (1.0 - drag), months, convention))
+    def money_itself(self, cash: Decimal) -> float:
+        """X grown as money outside grows: the zero point of every option's cost."""
+        return float(cash) * float(self.outside_index[-1])
 
 
 @dataclass(frozen=True)
@@ -128,48 +124,34 @@ def _flows_at(months: int, entries: Sequence[tuple[int, Decimal]]) -> np.ndarray
 
 
 def loan_option(
-    loan: Loan,
-    flows: CostFlows,
-    freed_pay: np.ndarray,
-    scale: Scale,
-    expected_tax: Decimal,
-    expected_penalty: Decimal,
-    label: str = NAMES["401k_loan"],
+    cost: Decimal,
+    *,
+    interest: Decimal,
+    fees: Decimal,
+    taxes: Decimal,
+    penalties: Decimal,
+    payment: Decimal,
+    amount: Decimal,
+    term_months: int,
+    total_paid: Decimal,
+    apr: Decimal,
+    formula: str,
+    label: str = "",
 ) -> OptionCost:
-    """Payments out of pocket; the account difference A0 - A2 (lost growth, contributions
-    cut, fees) after tax; the job-loss expectation; take-home pay freed by lower
-    contributions (`freed_pay`, months 0..T) invested outside."""
-    account_lost = (
-        flows.row("growth_missed")
-        - flows.row("interest_to_self")
-        + flows.row("contribution_cut")
-        + flows.row("fees")
-    )
-    schedule = loan.schedule
-    paid = _flows_at(scale.months, list(zip(loan.months, schedule.payments, strict=True)))
-    account = scale.keep * scale.account(account_lost)
-    pocket = scale.outside(paid)
-    job_loss = scale.outside(flows.row("job_loss"))
-    freed = scale.outside(freed_pay)
-    cost = cents_of(account + pocket + job_loss - freed)
-    formula = (
-        f"after-tax account dollars lost {cents_of(account):,.2f} + payments grown outside "
-        f"{cents_of(pocket):,.2f} + expected job-loss tax and penalty {cents_of(job_loss):,.2f} "
-        f"- take-home pay freed by lower contributions, grown {cents_of(freed):,.2f}"
-    )
+    """The 401(k) loan as one option: its cost is the analysis's total, computed once."""
     return OptionCost(
         kind="401k_loan",
-        label=label,
+        label=label or NAMES["401k_loan"],
         cost=cost,
-        interest=schedule.total_interest,
-        fees=loan.total_fees,
-        taxes=expected_tax,
-        penalties=expected_penalty,
-        payment=schedule.payment,
-        amount=loan.terms.amount,
-        term_months=loan.terms.term_months,
-        total_paid=schedule.total_paid,
-        apr=loan.terms.annual_rate,
+        interest=interest,
+        fees=fees,
+        taxes=taxes,
+        penalties=penalties,
+        payment=payment,
+        amount=amount,
+        term_months=term_months,
+        total_paid=total_paid,
+        apr=apr,
         formula=formula,
         risks=list(RISKS["401k_loan"]),
     )
@@ -188,15 +170,17 @@ def hardship_option(
     """Gross W with W - tax(W) - penalty(W) = X exactly (to the cent), gone for good."""
     grossed = gross_for_net(cash, tax, penalty_rate)
     lost = scale.keep * scale.account(_flows_at(scale.months, [(0, grossed.amount)]))
+    itself = scale.money_itself(cash)
     formula = (
         f"withdraw {grossed.amount:,.2f} to net {cash:,.2f} after "
         f"{grossed.federal + grossed.state:,.2f} tax and {grossed.penalty:,.2f} penalty; "
-        f"the withdrawal grown in the plan, after retirement tax: {cents_of(lost):,.2f}"
+        f"the withdrawal grown in the plan, after retirement tax, {cents_of(lost):,.2f} "
+        f"- the {cash:,.2f} itself grown outside {cents_of(itself):,.2f}"
     )
     return OptionCost(
         kind="hardship_withdrawal",
         label=label or NAMES["hardship_withdrawal"],
-        cost=cents_of(lost),
+        cost=cents_of(lost - itself),
         interest=ZERO,
         fees=ZERO,
         taxes=grossed.federal + grossed.state,
@@ -299,7 +283,8 @@ def borrowing_option(cash: Decimal, loan: Borrowing, scale: Scale) -> OptionCost
     """Every payment comes out of pocket: money that would have been invested outside."""
     principal, fees, schedule = borrowing_schedule(cash, loan)
     paid = _flows_at(scale.months, [(m + 1, p) for m, p in enumerate(schedule.payments)])
-    cost = cents_of(scale.outside(paid))
+    grown, itself = scale.outside(paid), scale.money_itself(cash)
+    cost = cents_of(grown - itself)
     promo = (
         f"{loan.promo_months} months at {pct_text(loan.promo_apr * HUNDRED)} then "
         if loan.kind == "balance_transfer" and loan.promo_months
@@ -308,7 +293,8 @@ def borrowing_option(cash: Decimal, loan: Borrowing, scale: Scale) -> OptionCost
     formula = (
         f"borrow {principal:,.2f} ({fees:,.2f} fees financed) at {promo}"
         f"{pct_text(loan.apr * HUNDRED)} APR; {schedule.periods} monthly payments of "
-        f"{schedule.payment:,.2f} grown as if invested outside: {cost:,.2f}"
+        f"{schedule.payment:,.2f} grown as money outside grows {cents_of(grown):,.2f} - the "
+        f"{cash:,.2f} itself grown the same way {cents_of(itself):,.2f} = {cost:,.2f}"
     )
     return OptionCost(
         kind=loan.kind,

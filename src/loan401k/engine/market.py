@@ -2,20 +2,20 @@
 
 A path is one annual return per model year; each year's return is spread over its 12 months
 by the same convention as the deterministic projection (effective: a = (1 + R)^(1/12), or
-nominal: a = 1 + R / 12). Balances are linear in the flows (projection.py), so the balance at
-month T of a flow vector f is I[T] * sum_m f[m] / I[m]. Within model year y the index is
-I[12y + k] = J_y * a^k (J_y the growth before year y), so with x = 1 / a
+nominal: a = 1 + R / 12). On every path the plan account grows by a and money outside by its
+own factor (METHOD v2 §4, §7): the liquidity rate during the repayment window (that year's
+T-bill after tax, or a constant), then the portfolio less its tax drag, 1 + (a - 1)(1 - drag).
 
-    sum over year y = (1 / J_y) * sum_{k=1..12} f[12y + k] * x^k
+Every part of the cost is linear in its flows (engine.ledger), so the value at retirement of
+a flow vector f on a path is I[T] * sum_m f[m] / I[m]: one matrix product (1 / I) @ F for
+all rows at once, per pot. Cost flows stop a few years after the loan (the last payment,
+the last tax due date), so the indexes are built month by month only up to that horizon;
+beyond it only the growth to retirement matters, a product of yearly factors. The largest
+arrays are paths x horizon months.
 
-a polynomial of degree 12 in x whose coefficients do not depend on the path. The largest
-arrays are therefore paths x years, not paths x months. Historical paths (backtest and
-bootstrap) draw from only len(table) distinct years, so the polynomials are evaluated once
-per historical year and gathered; lognormal paths evaluate them per path-year.
-
-Only the loan's years carry cost flows (the loan, payments, fees, the job-loss expectation,
-the contribution cut), so the cost needs the polynomials of those years only; the with-loan
-balance (for the fan) needs every year, as one flow vector.
+The fan (the with-loan balance at every year end) needs every year: within model year y the
+index is I[12y + k] = J_y a^k, so with x = 1 / a the year's sum is a polynomial of degree 12
+in x whose coefficients do not depend on the path: arrays of paths x years, not months.
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .costs import COMPONENTS
+from .ledger import ACCOUNT_ROWS, Ledger, parts
 from .projection import growth_index
 
 CHUNK = 10_000  # paths evaluated at a time: bounds memory at a few tens of MB
-COST_ROWS = COMPONENTS[1:]  # growth_missed, interest_to_self, contribution_cut, fees, job_loss
 Progress = Callable[[int, int], None]
 
 
@@ -85,49 +84,131 @@ def index_matrix(annual: np.ndarray, months: int, convention: str = "effective")
     return growth_index(monthly)
 
 
-# --------------------------------------------------------------------------- flows per year
+# --------------------------------------------------------------------------- evaluation
 
 
 @dataclass(frozen=True)
-class YearlyFlows:
-    """The path-independent part: a plan's flows laid out as per-year polynomial coefficients."""
+class Paths:
+    """Monthly growth factors of each path-year (P, Y): the plan account; money outside in
+    the repayment window (spare cash) and after it (the taxable portfolio). A float is the
+    same factor on every path and year."""
 
-    months: int
-    years: int
-    cost_start: np.ndarray  # (5,) cost flows at month 0
-    cost: np.ndarray  # (loan_years, 12, 5): coefficient of x^k in each loan year
-    with_loan_start: float
-    with_loan: np.ndarray  # (years, 12, 1)
+    account: np.ndarray
+    liquidity: np.ndarray | float
+    outside: np.ndarray | float
+
+    @property
+    def count(self) -> int:
+        return self.account.shape[0]
+
+    def rows(self, lo: int, hi: int) -> Paths:
+        def cut(x: np.ndarray | float) -> np.ndarray | float:
+            return x[lo:hi] if isinstance(x, np.ndarray) else x
+
+        return Paths(self.account[lo:hi], cut(self.liquidity), cut(self.outside))
 
 
-def yearly_flows(matrix: np.ndarray) -> YearlyFlows:
-    """Lay out a (len(COMPONENTS), T + 1) flow matrix (costs.CostFlows.matrix) by model year."""
-    matrix = np.asarray(matrix, dtype=float)
-    months = matrix.shape[1] - 1
-    years = horizon_years(months)
-    padded = np.zeros((len(COMPONENTS), 12 * years))
-    padded[:, :months] = matrix[:, 1:]
-    row = {name: padded[i] for i, name in enumerate(COMPONENTS)}
-    with_loan = (
-        row["no_loan"]
-        - row["growth_missed"]
-        + row["interest_to_self"]
-        - row["contribution_cut"]
-        - row["fees"]
+def _by_month(factor: np.ndarray | float, paths: int, years: int, months: int) -> np.ndarray:
+    """(P, months) monthly factors from per-year ones (or a constant)."""
+    if not isinstance(factor, np.ndarray):
+        return np.full((paths, months), float(factor))
+    return np.repeat(factor[:, : -(-months // 12)], 12, axis=1)[:, :months]
+
+
+def _growth_after(factor: np.ndarray | float, paths: int, start: int, end: int) -> np.ndarray:
+    """Growth over months start+1..end: the product of each year's factor to the number of
+    its months in that span."""
+    if end <= start:
+        return np.ones(paths)
+    if not isinstance(factor, np.ndarray):
+        return np.full(paths, float(factor) ** (end - start))
+    years = factor.shape[1]
+    lows = np.arange(years) * 12
+    counts = np.clip(np.minimum(lows + 12, end) - np.maximum(lows, start), 0, None)
+    return np.exp(np.log(factor) @ counts.astype(float))
+
+
+def _index(monthly: np.ndarray) -> np.ndarray:
+    """I (P, M + 1) with I[:, 0] = 1 from monthly factors (P, M)."""
+    out = np.empty((monthly.shape[0], monthly.shape[1] + 1))
+    out[:, 0] = 1.0
+    np.cumprod(monthly, axis=1, out=out[:, 1:])
+    return out
+
+
+@dataclass(frozen=True)
+class PathValues:
+    """On every path: the six parts (PARTS order), the pre-tax account rows (ACCOUNT_ROWS;
+    no_loan is not evaluated on paths: NaN), and the with-loan balance at each year end."""
+
+    parts: np.ndarray  # (P, 6)
+    account: np.ndarray  # (P, len(ACCOUNT_ROWS))
+    with_loan_by_year: np.ndarray  # (P, years)
+
+
+def _cost_values(ledger: Ledger, paths: Paths) -> tuple[np.ndarray, np.ndarray]:
+    """Values at retirement of every account and outside row on each path: (P, Ka), (P, Ko)."""
+    months, count = ledger.months, paths.count
+    years = paths.account.shape[1]
+    horizon = min(months, max(ledger.cost_horizon, ledger.window, 1))
+    account = _index(_by_month(paths.account, count, years, horizon))
+    in_window = np.arange(1, horizon + 1) <= ledger.window
+    outside_monthly = np.where(
+        in_window,
+        _by_month(paths.liquidity, count, years, horizon),
+        _by_month(paths.outside, count, years, horizon),
     )
-    cost = padded[1:]
-    active = np.flatnonzero(np.any(cost != 0.0, axis=0))
-    loan_years = max(1, horizon_years(int(active[-1]) + 1)) if active.size else 1
-    start = matrix[:, 0]
-    with_loan_start = float(start[0] - start[1] + start[2] - start[3] - start[4])
-    return YearlyFlows(
-        months=months,
-        years=years,
-        cost_start=start[1:].copy(),
-        cost=cost[:, : 12 * loan_years].reshape(5, loan_years, 12).transpose(1, 2, 0).copy(),
-        with_loan_start=with_loan_start,
-        with_loan=with_loan.reshape(years, 12, 1),
-    )
+    outside = _index(outside_monthly)
+    account_end = account[:, -1] * _growth_after(paths.account, count, horizon, months)
+    outside_end = outside[:, -1] * _growth_after(paths.outside, count, horizon, months)
+    account_rows = ledger.account[1:, : horizon + 1]  # no_loan runs to T: not a cost row
+    account_values = np.full((count, len(ACCOUNT_ROWS)), np.nan)
+    account_values[:, 1:] = ((1.0 / account) @ account_rows.T) * account_end[:, None]
+    outside_values = ((1.0 / outside) @ ledger.outside[:, : horizon + 1].T) * outside_end[:, None]
+    return account_values, outside_values
+
+
+def _year_end_balances(flows: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """Balance of one flow vector (T + 1,) at every year end on paths of per-year monthly
+    factors (P, Y): (Y, P), by the year polynomials."""
+    months = flows.shape[0] - 1
+    years = factor.shape[1]
+    coeffs = np.zeros((years, 12))
+    coeffs.reshape(-1)[:months] = flows[1:]
+    grow = np.ascontiguousarray(factor.T)  # (Y, P)
+    powers = _powers(1.0 / grow)  # (Y, 12, P)
+    sums = np.einsum("yk,ykp->yp", coeffs, powers)
+    end_of_year = _cumulative_product(_twelfth_power(grow))
+    if months < 12 * years:  # a last, partial year
+        end_of_year[-1] /= grow[-1] ** (12 * years - months)
+    inv_start = np.empty_like(end_of_year)
+    inv_start[0] = 1.0
+    np.divide(1.0, end_of_year[:-1], out=inv_start[1:])
+    running = sums * inv_start
+    for y in range(1, years):
+        np.add(running[y - 1], running[y], out=running[y])
+    running += flows[0]
+    return running * end_of_year
+
+
+def evaluate(ledger: Ledger, paths: Paths, progress: Progress | None = None) -> PathValues:
+    """Every part of the cost on every path, and the with-loan balance at each year end."""
+    count = paths.count
+    years = paths.account.shape[1]
+    part_values = np.empty((count, 6))
+    account_values = np.empty((count, len(ACCOUNT_ROWS)))
+    with_loan = np.empty((years, count))
+    with_loan_flows = ledger.with_loan_flows
+    chunks = max(1, -(-count // CHUNK))
+    for done, lo in enumerate(range(0, count, CHUNK), start=1):  # chunks, not paths
+        chunk = paths.rows(lo, lo + CHUNK)
+        account, outside = _cost_values(ledger, chunk)
+        account_values[lo : lo + CHUNK] = account
+        part_values[lo : lo + CHUNK] = parts(ledger, account, outside)
+        with_loan[:, lo : lo + CHUNK] = _year_end_balances(with_loan_flows, chunk.account)
+        if progress:
+            progress(done, chunks)
+    return PathValues(part_values, account_values, with_loan.T)
 
 
 def _powers(x: np.ndarray) -> np.ndarray:
@@ -137,18 +218,6 @@ def _powers(x: np.ndarray) -> np.ndarray:
     for k in range(1, 12):
         np.multiply(powers[:, k - 1], x, out=powers[:, k])
     return powers
-
-
-def _year_sums_table(coeffs: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """sum_k coeffs[y, k, s] x_h^k for each distinct x_h: (years, S, H)."""
-    return np.einsum("hk,yks->ysh", _powers(x), coeffs)
-
-
-def _year_sums_paths(coeffs: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """sum_k coeffs[y, k, s] x[y, p]^k for x (years, P): (years', S, P), a matmul per year."""
-    years = coeffs.shape[0]
-    powers = _powers(x[:years])  # (years', 12, P)
-    return np.matmul(coeffs.transpose(0, 2, 1), powers)
 
 
 def _cumulative_product(rows: np.ndarray) -> np.ndarray:
@@ -167,140 +236,19 @@ def _twelfth_power(factor: np.ndarray) -> np.ndarray:
     return fourth * fourth * fourth
 
 
-# --------------------------------------------------------------------------- evaluation
-# Inside, arrays are year-major, (years, ..., P), so each step works on long contiguous rows.
-
-
-@dataclass(frozen=True)
-class PathValues:
-    """Every scenario on every path: values in COMPONENTS order, and the with-loan balance
-    at the end of each projection year (the last one at month T)."""
-
-    values: np.ndarray  # (P, 6)
-    with_loan_by_year: np.ndarray  # (P, years): a transposed view of a (years, P) array
-
-
-def _assemble(
-    flows: YearlyFlows,
-    growth: np.ndarray,
-    back: np.ndarray | float,
-    cost_sums: np.ndarray,
-    with_loan_sums: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """growth (years, P) = a^12 of each path-year; back = a^-(padded months) of the last
-    year; cost_sums (loan_years, 5, P) and with_loan_sums (years, P) the year polynomials.
-    Returns values (P, 6) and with-loan balances at year ends (years, P)."""
-    end_of_year = _cumulative_product(growth)  # I[12 (y + 1)]
-    inv_start = np.empty_like(end_of_year)  # 1 / I[12 y]
-    inv_start[0] = 1.0
-    np.divide(1.0, end_of_year[:-1], out=inv_start[1:])
-    at_end = end_of_year[-1] * back  # I[T]
-    costs = np.einsum("ysp,yp->sp", cost_sums, inv_start[: cost_sums.shape[0]])
-    costs += flows.cost_start[:, None]
-    costs *= at_end
-    running = with_loan_sums * inv_start
-    for y in range(1, running.shape[0]):
-        np.add(running[y - 1], running[y], out=running[y])
-    running += flows.with_loan_start
-    with_loan = np.multiply(running, end_of_year, out=running)
-    with_loan[-1] *= back
-    no_loan = with_loan[-1] + costs[0] - costs[1] + costs[2] + costs[3]
-    values = np.empty((growth.shape[1], len(COMPONENTS)))
-    values[:, 0] = no_loan
-    values[:, 1:] = costs.T
-    return values, with_loan
-
-
-def evaluate_table(
-    flows: YearlyFlows,
-    table: np.ndarray,
-    draws: np.ndarray,
-    convention: str = "effective",
-    progress: Progress | None = None,
-) -> PathValues:
-    """Paths whose years are positions `draws` (P, years) in a table of annual returns (H,).
-
-    The year polynomials and a^12 are evaluated once per (table year, model year) and
-    gathered; no array of paths x months is ever built."""
-    draws = np.asarray(draws)
-    factor = monthly_factor(table, convention)
-    x = 1.0 / factor
-    growth_table = _twelfth_power(factor)
-    tail = 12 * flows.years - flows.months  # padded months past T (0 in practice)
-    back_table = x**tail
-    cost_table = _year_sums_table(flows.cost, x)  # (loan_years, 5, H)
-    with_loan_table = _year_sums_table(flows.with_loan, x)[:, 0]  # (years, H)
-    loan_years = flows.cost.shape[0]
-    paths = draws.shape[0]
-    values = np.empty((paths, len(COMPONENTS)))
-    with_loan = np.empty((flows.years, paths))  # year-major; exposed transposed
-    chunks = max(1, -(-paths // CHUNK))
-    for done, lo in enumerate(range(0, paths, CHUNK), start=1):  # chunks, not paths
-        rows = np.ascontiguousarray(draws[lo : lo + CHUNK].T)  # (years, P)
-        values[lo : lo + CHUNK], with_loan[:, lo : lo + CHUNK] = _assemble(
-            flows,
-            growth_table[rows],
-            back_table[rows[-1]],
-            np.take_along_axis(cost_table, rows[:loan_years, None, :], axis=2),
-            np.take_along_axis(with_loan_table, rows, axis=1),
-        )
-        if progress:
-            progress(done, chunks)
-    return PathValues(values, with_loan.T)
-
-
-def evaluate_annual(flows: YearlyFlows, annual: np.ndarray, convention: str = "effective") -> PathValues:
-    """Paths given as annual returns (P, years), each path-year evaluated on its own."""
-    factor = np.ascontiguousarray(monthly_factor(annual, convention).T)
-    return _evaluate_factor(flows, factor)
-
-
-def _evaluate_factor(flows: YearlyFlows, factor: np.ndarray) -> PathValues:
-    """factor (years, P): the monthly factor a of each path-year."""
-    x = 1.0 / factor
-    tail = 12 * flows.years - flows.months
-    back = x[-1] ** tail if tail else 1.0
-    values, with_loan = _assemble(
-        flows,
-        _twelfth_power(factor),
-        back,
-        _year_sums_paths(flows.cost, x),
-        _year_sums_paths(flows.with_loan, x)[:, 0],
-    )
-    return PathValues(values, with_loan.T)
-
-
-def lognormal(
-    flows: YearlyFlows,
-    paths: int,
-    mean: float,
-    vol: float,
-    seed: int,
-    convention: str = "effective",
-    progress: Progress | None = None,
-) -> PathValues:
-    """Annual gross returns 1 + R ~ lognormal with E[R] = mean, sd[R] = vol (fractions).
-    vol = 0 gives exactly the constant return `mean` on every path."""
+def lognormal_factors(
+    paths: int, years: int, mean: float, vol: float, seed: int, convention: str = "effective"
+) -> np.ndarray:
+    """Monthly factors (P, Y) of annual gross returns 1 + R ~ lognormal with E[R] = mean and
+    sd[R] = vol (fractions). vol = 0 gives exactly the constant return `mean` everywhere."""
+    if vol == 0.0:
+        return np.full((paths, years), float(monthly_factor(mean, convention)))
     rng = np.random.default_rng(seed)
     mu, sigma = lognormal_parameters(mean, vol)
-    values = np.empty((paths, len(COMPONENTS)))
-    with_loan = np.empty((flows.years, paths))
-    chunks = max(1, -(-paths // CHUNK))
-    for done, lo in enumerate(range(0, paths, CHUNK), start=1):
-        size = min(CHUNK, paths - lo)
-        if sigma == 0.0:
-            factor = np.full((flows.years, size), float(monthly_factor(mean, convention)))
-        else:
-            log_gross = mu + sigma * rng.standard_normal((flows.years, size))
-            if convention == "nominal":
-                factor = 1.0 + np.expm1(log_gross) / 12.0
-            else:
-                factor = np.exp(log_gross / 12.0)  # (1 + R)^(1/12) without np.power
-        part = _evaluate_factor(flows, factor)
-        values[lo : lo + size], with_loan[:, lo : lo + size] = part.values, part.with_loan_by_year.T
-        if progress:
-            progress(done, chunks)
-    return PathValues(values, with_loan.T)
+    log_gross = mu + sigma * rng.standard_normal((paths, years))
+    if convention == "nominal":
+        return 1.0 + np.expm1(log_gross) / 12.0
+    return np.exp(log_gross / 12.0)  # (1 + R)^(1/12) without np.power
 
 
 def bootstrap_draws(count: int, paths: int, years: int, seed: int) -> np.ndarray:
@@ -310,30 +258,6 @@ def bootstrap_draws(count: int, paths: int, years: int, seed: int) -> np.ndarray
 
 
 # --------------------------------------------------------------------------- summaries
-
-
-def round_cents(values: np.ndarray) -> np.ndarray:
-    """Half-up (away from zero) to cents, as money.cents(D(x)) does, vectorized. D() reads a
-    float through its shortest repr, so 1.005 is a tie (-> 1.01) although 1.005 * 100 is
-    100.49999999999999 in binary: snapping to 1e-6 of a cent first keeps those ties."""
-    scaled = np.round(np.abs(values) * 100.0, 6)
-    return np.sign(values) * np.floor(scaled + 0.5) / 100.0
-
-
-def cent_totals(values: np.ndarray, retirement_tax_rate: float, roth: bool) -> np.ndarray:
-    """cost.total per path, rounded component by component exactly as costs.decompose does
-    (so one path with the deterministic return gives analyze()'s total to the cent)."""
-    column = {name: round_cents(values[:, i]) for i, name in enumerate(COMPONENTS)}
-    interest = column["interest_to_self"]
-    double_tax = np.zeros_like(interest) if roth else round_cents(retirement_tax_rate * interest)
-    return (
-        column["growth_missed"]
-        - interest
-        + double_tax
-        + column["contribution_cut"]
-        + column["fees"]
-        + column["job_loss"]
-    )
 
 
 PERCENTILES = {"min": 0, "p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90, "max": 100}

@@ -29,18 +29,22 @@ QUESTIONS = {
 
 @dataclass(frozen=True)
 class Signals:
-    """Figures from this scenario that price each criterion."""
+    """Figures from this scenario that price each criterion, on the after-tax ledger."""
 
     repay_months: int
     keeps_contributions: bool
-    contribution_cut: Decimal
+    contributions_cost: Decimal  # the contributions part of the cost
     during_contribution: str  # e.g. "$200 a month"
     retirement_age: int
-    worst_separation_month: int
-    worst_separation_cost: Decimal
+    separation_month: int
+    separation_cash: Decimal  # tax + 10 % due by the deadline if leaving that month
+    separation_due: str  # that deadline, in words
+    separation_net_cost: Decimal  # what leaving that month costs at retirement, net
     job_loss_expected: Decimal
     cheaper_alternative: str | None = None
     cheaper_by: Decimal = Decimal(0)
+    excess: Decimal = Decimal(0)
+    excess_cost: Decimal = Decimal(0)
 
 
 @dataclass
@@ -64,16 +68,23 @@ def resolve(answers: dict[str, bool | None], signals: Signals) -> tuple[dict[str
     return resolved, computed
 
 
+def _leaving(s: Signals) -> str:
+    due = f" by {s.separation_due}" if s.separation_due else " by the tax deadline"
+    return (
+        f"if you leave your job in month {s.separation_month} you must find "
+        f"{usd(s.separation_cash, whole=True)}{due} (or roll the balance over), and it costs you "
+        f"{usd(s.separation_net_cost, whole=True)} at {s.retirement_age} net"
+    )
+
+
 def _reason(name: str, value: bool | None, s: Signals) -> str | None:
     if value is True:
         return None
     if name == "stable_job":
         prefix = "Your job is not stable" if value is False else "Job stability unanswered"
         return (
-            f"{prefix}: if you leave your job in month {s.worst_separation_month} you owe "
-            f"{usd(s.worst_separation_cost, whole=True)} in tax and penalty unless you repay or roll "
-            f"over the balance; the expected cost of that risk is {usd(s.job_loss_expected, whole=True)} "
-            f"at {s.retirement_age}."
+            f"{prefix}: {_leaving(s)}; weighted by the chance of leaving, that risk costs "
+            f"{usd(s.job_loss_expected, whole=True)} at {s.retirement_age}."
         )
     if name == "repay_within_24_months":
         return (
@@ -83,13 +94,11 @@ def _reason(name: str, value: bool | None, s: Signals) -> str | None:
     if name == "keeps_contributions":
         return (
             f"Cutting contributions to {s.during_contribution} while repaying costs "
-            f"{usd(s.contribution_cut, whole=True)} at {s.retirement_age}."
+            f"{usd(s.contributions_cost, whole=True)} at {s.retirement_age} (the match and the tax "
+            "shelter given up, net of the take-home pay you keep)."
         )
     if name == "other_savings":
-        return (
-            f"Without other savings to repay the balance after a job loss, you would owe "
-            f"up to {usd(s.worst_separation_cost, whole=True)} in tax and penalty."
-        )
+        return f"Without other savings to repay the balance after a job loss: {_leaving(s)}."
     word = "not met" if value is False else "unanswered"
     return f"{QUESTIONS[name]}: {word}."
 
@@ -100,6 +109,12 @@ def verdict(answers: dict[str, bool | None], signals: Signals) -> VerdictResult:
     open_ = [n for n in CRITERIA if criteria.get(n) is None]
     cheaper = signals.cheaper_alternative
     reasons = []
+    if signals.excess:
+        reasons.append(
+            f"The amount is {usd(signals.excess, whole=True)} over the legal limit: that part is "
+            f"taxed now as a deemed distribution, which costs {usd(signals.excess_cost, whole=True)} "
+            f"at {signals.retirement_age}."
+        )
     if cheaper:
         reasons.append(
             f"{cheaper} costs {usd(signals.cheaper_by, whole=True)} less than the 401(k) loan "
@@ -112,7 +127,7 @@ def verdict(answers: dict[str, bool | None], signals: Signals) -> VerdictResult:
         or (cheaper and criteria.get("prevents_catastrophe") is not True)
     ):
         level = "avoid"
-    elif not unmet and not open_ and not cheaper:
+    elif not unmet and not open_ and not cheaper and not signals.excess:
         level = "reasonable"
         reasons.insert(0, "All six of the guide's criteria are met and no listed alternative costs less.")
     else:

@@ -1,21 +1,31 @@
 """The service layer: the only place that strings rules and engine together.
 
 Every face (library, CLI, API, web, batch) calls these functions with the one input
-model (or a dict of its fields) and renders the result model they return.
+model (or a dict of its fields) and renders the result model they return. A face that
+shows several results for one input builds the scenario once (`build_scenario`) and reads
+every result from it (`analysis_of`, `comparison_of`, `backtest_of`, `montecarlo_of`).
 """
 
-from .analysis import analyze
-from .compare import compare
-from .core import distribution, limit, schedule, with_defaults
-from .markets import backtest, montecarlo
+from .analysis import analysis_of, analyze
+from .compare import compare, comparison_of
+from .core import distribution, limit, schedule, schedule_of, with_defaults
+from .markets import backtest, backtest_of, montecarlo, montecarlo_of
+from .scenario import Scenario, build_scenario
 
 __all__ = [
     "limit",
     "schedule",
+    "schedule_of",
     "distribution",
     "analyze",
+    "analysis_of",
     "compare",
+    "comparison_of",
     "with_defaults",
     "backtest",
+    "backtest_of",
     "montecarlo",
+    "montecarlo_of",
+    "Scenario",
+    "build_scenario",
 ]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import numpy as np
-
 from .. import __version__
 from ..engine.alternatives import (
     Borrowing,
@@ -15,50 +13,51 @@ from ..engine.alternatives import (
     borrowing_option,
     hardship_option,
     loan_option,
-    outside_index,
     rank,
 )
-from ..engine.costs import COMPONENTS
-from ..engine.projection import value_at_end
 from ..models import (
     Alternative,
     AlternativeOption,
     Assumption,
     ComparisonResult,
-    CostResult,
     InputError,
     PayoffSpeedRow,
     Problem,
 )
-from ..money import HUNDRED, ONE, ZERO, cents, pct, pct_text, usd
+from ..money import HUNDRED, ZERO, pct, pct_text, usd
 from ..rules.distributions import penalty_exemption
-from ..rules.limits import max_new_loan
-from .analysis import Plan, build_plan, decomposition, deterministic_index, plan_warnings
-from .core import Inputs, limit_terms, person_at, tax_profile
+from .core import Inputs, person_at, tax_profile
+from .costs import deterministic_cost, expected_cash
+from .explain import outside_words
+from .scenario import Scenario, build_scenario, scenario_warnings
 
 PAYOFF_TERMS = (12, 24, 36, 60)
 BORROWING = ("credit_card", "balance_transfer", "personal_loan", "heloc", "custom")
 
 
 def compare(data: Inputs) -> ComparisonResult:
-    """Every option delivers the loan amount today; ranked by after-tax net worth lost at
-    retirement compared with receiving that cash as a gift."""
-    plan = build_plan(data, "compare")
-    options = price_options(plan)
-    limit = max_new_loan(limit_terms(plan.inputs), plan.law)
+    """Every option delivers the loan amount today; ranked by the cost beyond the money
+    itself on one after-tax ledger (METHOD v2 §8)."""
+    return comparison_of(build_scenario(data, "compare"))
+
+
+def comparison_of(scenario: Scenario, alternatives: list[Alternative] | None = None) -> ComparisonResult:
+    """The 401(k) loan and `alternatives` (default: the ones the user listed)."""
+    listed = scenario.inputs.alternatives if alternatives is None else alternatives
+    options = price_options(scenario, listed)
     return ComparisonResult(
-        amount=plan.loan.terms.amount,
+        amount=scenario.loan.terms.amount,
         options=[_option_out(option) for option in options],
-        payoff_speed=payoff_speed(plan),
-        assumptions=comparison_assumptions(plan),
-        warnings=plan_warnings(plan, limit) + option_warnings(plan, options),
+        payoff_speed=payoff_speed(scenario),
+        assumptions=comparison_assumptions(scenario),
+        warnings=scenario_warnings(scenario) + option_warnings(scenario, options),
         version=__version__,
     )
 
 
-def cheaper_alternative(plan: Plan) -> tuple[str, Decimal] | None:
+def cheaper_alternative(scenario: Scenario) -> tuple[str, Decimal] | None:
     """The cheapest listed alternative that costs less than the loan, and by how much."""
-    options = price_options(plan)
+    options = price_options(scenario, scenario.inputs.alternatives)
     loan = next(option for option in options if option.kind == "401k_loan")
     cheaper = [option for option in options if option.kind != "401k_loan" and option.cost < loan.cost]
     if not cheaper:
@@ -70,57 +69,53 @@ def cheaper_alternative(plan: Plan) -> tuple[str, Decimal] | None:
 # --------------------------------------------------------------------------- pricing
 
 
-def scale_of(plan: Plan) -> Scale:
-    inputs = plan.inputs
-    roth = inputs.source == "roth"
+def scale_of(scenario: Scenario) -> Scale:
     return Scale(
-        account_index=deterministic_index(plan),
-        outside_index=outside_index(
-            float(pct(inputs.annual_return_pct or 0)),
-            float(pct(inputs.outside_tax_drag_pct)),
-            plan.months,
-            inputs.return_convention,
+        account_index=scenario.account_index, outside_index=scenario.outside_index, keep=scenario.keep
+    )
+
+
+def loan_cost(scenario: Scenario) -> OptionCost:
+    """The 401(k) row: the analysis's own total, from the same scenario."""
+    cost = deterministic_cost(scenario)
+    loan = scenario.loan
+    tax, penalty = expected_cash(scenario)
+    excess_cash = Decimal(repr(float(scenario.ledger.outside_row("excess").sum()))).quantize(Decimal("0.01"))
+    return loan_option(
+        cost.total,
+        interest=loan.schedule.total_interest,
+        fees=loan.total_fees,
+        taxes=tax + excess_cash,
+        penalties=penalty,
+        payment=loan.schedule.payment,
+        amount=loan.terms.amount,
+        term_months=loan.terms.term_months,
+        total_paid=loan.schedule.total_paid,
+        apr=loan.terms.annual_rate,
+        formula=(
+            f"price of credit {cost.price_of_credit:,.2f} + 401(k) difference "
+            f"{cost.plan_difference:,.2f} + contributions {cost.contributions:,.2f} + fees "
+            f"{cost.fees:,.2f} + leaving your job {cost.job_loss:,.2f} + over the limit "
+            f"{cost.excess:,.2f} = {cost.total:,.2f}"
         ),
-        keep=1.0 if roth else float(ONE - plan.retirement_tax_rate),
     )
 
 
-def freed_pay(plan: Plan) -> np.ndarray:
-    """Take-home pay freed each month by contributing less while repaying: the employee
-    cut, after current income tax for pre-tax contributions (Roth contributions are
-    already taxed). Employer match is not pay: its loss stays in the account difference."""
-    months, last = plan.months, plan.loan.last_month
-    employee, _ = plan.contributions.normal(months)
-    during, _ = plan.contributions.during_loan(months)
-    keep = 1.0 if plan.inputs.source == "roth" else float(ONE - plan.current_tax_rate)
-    flows = np.zeros(months + 1)
-    flows[1 : last + 1] = (employee - during)[:last] * keep
-    return flows
-
-
-def loan_cost(plan: Plan, scale: Scale) -> OptionCost:
-    expected_tax = cents(sum((Decimal(repr(row.probability)) * row.tax for row in plan.separations), ZERO))
-    expected_penalty = cents(
-        sum((Decimal(repr(row.probability)) * row.penalty for row in plan.separations), ZERO)
-    )
-    return loan_option(plan.loan, plan.flows, freed_pay(plan), scale, expected_tax, expected_penalty)
-
-
-def price_options(plan: Plan) -> list[OptionCost]:
-    """The loan and each listed alternative, cheapest first."""
-    check_alternatives(plan)
-    scale = scale_of(plan)
-    options = [loan_cost(plan, scale)]
-    options += [_price(plan, alternative, scale) for alternative in plan.inputs.alternatives]
+def price_options(scenario: Scenario, alternatives: list[Alternative]) -> list[OptionCost]:
+    """The loan and each alternative, cheapest first."""
+    check_alternatives(scenario, alternatives)
+    scale = scale_of(scenario)
+    options = [loan_cost(scenario)]
+    options += [_price(scenario, alternative, scale) for alternative in alternatives]
     return rank(options)
 
 
-def _price(plan: Plan, alternative: Alternative, scale: Scale) -> OptionCost:
-    inputs, cash = plan.inputs, plan.loan.terms.amount
+def _price(scenario: Scenario, alternative: Alternative, scale: Scale) -> OptionCost:
+    inputs, cash = scenario.inputs, scenario.loan.terms.amount
     if alternative.kind == "hardship_withdrawal":
         assert inputs.age is not None
-        exempt = penalty_exemption(person_at(inputs, Decimal(inputs.age)), plan.law)
-        penalty_rate = ZERO if exempt else plan.law["additional_tax_rate"]
+        exempt = penalty_exemption(person_at(inputs, Decimal(inputs.age)), scenario.law)
+        penalty_rate = ZERO if exempt else scenario.law["additional_tax_rate"]
         try:
             return hardship_option(cash, tax_profile(inputs), penalty_rate, scale, alternative.label)
         except ValueError as exc:
@@ -142,10 +137,11 @@ def _price(plan: Plan, alternative: Alternative, scale: Scale) -> OptionCost:
     )
 
 
-def check_alternatives(plan: Plan) -> None:
+def check_alternatives(scenario: Scenario, alternatives: list[Alternative]) -> None:
     """Fields an alternative needs or cannot use; terms must end before retirement."""
     problems: list[Problem] = []
-    for i, alt in enumerate(plan.inputs.alternatives):
+    months = scenario.months
+    for i, alt in enumerate(alternatives):
 
         def bad(name: str, message: str, i: int = i) -> None:
             problems.append(Problem(field=f"alternatives.{i}.{name}", message=message))
@@ -163,11 +159,11 @@ def check_alternatives(plan: Plan) -> None:
             for name in ("promo_months", "promo_apr_pct"):
                 if getattr(alt, name) is not None:
                     bad(name, f"only used by a balance_transfer, not a {alt.kind}")
-        term = alt.term_months or plan.inputs.term_months
-        if term > plan.months:
+        term = alt.term_months or scenario.inputs.term_months
+        if term > months:
             bad(
                 "term_months",
-                f"{term} is past the {plan.months} months to retirement; allowed range: 1 to {plan.months}",
+                f"{term} is past the {months} months to retirement; allowed range: 1 to {months}",
             )
     if problems:
         raise InputError(problems)
@@ -195,27 +191,23 @@ def _option_out(option: OptionCost) -> AlternativeOption:
 # --------------------------------------------------------------------------- payoff speed
 
 
-def payoff_speed(plan: Plan) -> list[PayoffSpeedRow]:
-    """The same loan over each term that ends before retirement (no extra payments)."""
+def payoff_speed(scenario: Scenario) -> list[PayoffSpeedRow]:
+    """The same loan over each term that ends before retirement (no extra payments), on the
+    same scale: the outside rates of this scenario's repayment window."""
     rows = []
-    scale = scale_of(plan)
     for term in PAYOFF_TERMS:
-        if term > plan.months:
+        if term > scenario.months:
             continue
-        other = build_plan(
-            plan.inputs.model_copy(update={"term_months": term, "payoff_month": None, "extra_payment": ZERO}),
-            "compare",
-        )
-        values = dict(zip(COMPONENTS, value_at_end(other.flows.matrix, scale.account_index)[0], strict=True))
-        cost = decomposition(other, values)
+        other = scenario.variant(term_months=term, payoff_month=None, extra_payment=ZERO)
+        cost = deterministic_cost(other)
         rows.append(
             PayoffSpeedRow(
                 term_months=term,
                 payment=other.loan.schedule.payment,
                 periods=other.loan.schedule.periods,
                 total_interest=other.loan.schedule.total_interest,
-                cost=CostResult(**cost.__dict__),
-                net_worth_cost=loan_cost(other, scale).cost,
+                cost=cost,
+                net_worth_cost=cost.total,
             )
         )
     return rows
@@ -224,26 +216,23 @@ def payoff_speed(plan: Plan) -> list[PayoffSpeedRow]:
 # --------------------------------------------------------------------------- words
 
 
-def comparison_assumptions(plan: Plan) -> list[Assumption]:
-    inputs = plan.inputs
-    outside = (inputs.annual_return_pct or ZERO) * (ONE - pct(inputs.outside_tax_drag_pct))
-    roth = inputs.source == "roth"
+def comparison_assumptions(scenario: Scenario) -> list[Assumption]:
+    inputs = scenario.inputs
     return [
         Assumption(
             name="scale",
-            value="after-tax net worth at retirement, compared with receiving the same cash as a gift",
-            source="METHOD §8",
+            value="the cost beyond the money itself: after-tax net worth at retirement, compared "
+            "with receiving the same cash as a gift",
+            source="METHOD v2 §4, §8",
         ),
         Assumption(
-            name="annual_return_pct",
-            value=f"{pct_text(inputs.annual_return_pct or 0)} a "
-            f"year in the plan; {pct_text(outside.normalize())} outside (after "
-            f"outside_tax_drag_pct {pct_text(inputs.outside_tax_drag_pct)})",
-            source="Money paid out of pocket would otherwise have been invested",
+            name="money outside",
+            value=f"earns {outside_words(scenario)}; the same for every option",
+            source="METHOD v2 §4",
         ),
         Assumption(
             name="retirement_tax_rate_pct",
-            value="none (Roth source)" if roth else pct_text(inputs.retirement_tax_rate_pct or 0),
+            value="none (Roth source)" if scenario.roth else pct_text(inputs.retirement_tax_rate_pct or 0),
             source="401(k) dollars count after this tax at retirement",
         ),
         Assumption(
@@ -262,14 +251,14 @@ def comparison_assumptions(plan: Plan) -> list[Assumption]:
         ),
         Assumption(
             name="risks",
-            value="named, not priced, except the 401(k) loan's expected job-loss tax and penalty",
-            source="METHOD §6, §8",
+            value="named, not priced, except the 401(k) loan's expected cost of leaving your job",
+            source="METHOD v2 §6, §8",
         ),
     ]
 
 
-def option_warnings(plan: Plan, options: list[OptionCost]) -> list[str]:
-    inputs = plan.inputs
+def option_warnings(scenario: Scenario, options: list[OptionCost]) -> list[str]:
+    inputs = scenario.inputs
     warnings = []
     available = (inputs.vested_balance or ZERO) - inputs.outstanding_loan_balance
     for option in options:

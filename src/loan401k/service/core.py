@@ -53,6 +53,11 @@ def default_job_loss_pct(law: Snapshot) -> Decimal:
     return ((ONE - (ONE - monthly) ** 12) * HUNDRED).quantize(Decimal("0.1"))
 
 
+#: Without the earnings share of a Roth account, an offset is taxed as if all of it were
+#: earnings: an upper bound, and a warning says so (IRC §72(e)(8) taxes only the earnings).
+ROTH_EARNINGS_DEFAULT_PCT = HUNDRED
+
+
 def with_defaults(inputs: LoanInput) -> LoanInput:
     """The input with every documented default written in (what `analysis.inputs` shows)."""
     law = law_for(inputs)
@@ -79,7 +84,12 @@ def with_defaults(inputs: LoanInput) -> LoanInput:
         "retirement_tax_rate_pct": inputs.retirement_tax_rate_pct
         if inputs.retirement_tax_rate_pct is not None
         else (tax.federal_marginal + tax.state_rate) * HUNDRED,
+        "outside_tax_drag_pct": inputs.outside_tax_drag_pct
+        if inputs.outside_tax_drag_pct is not None
+        else law["outside_tax_drag"] * HUNDRED,
     }
+    if inputs.source == "roth" and inputs.roth_earnings_pct is None:
+        fill["roth_earnings_pct"] = ROTH_EARNINGS_DEFAULT_PCT
     return inputs.model_copy(update=fill)
 
 
@@ -158,15 +168,6 @@ def check_consistency(inputs: LoanInput, command: str = "analyze") -> None:
             "retirement_age",
             f"{inputs.retirement_age} is not after age {inputs.age}; allowed range: {inputs.age + 1} to 100",
         )
-    elif inputs.age is not None and inputs.amount is not None and command != "distribution":
-        months_left = 12 * (inputs.retirement_age - inputs.age)
-        repaid_by = inputs.payoff_month or inputs.term_months
-        if repaid_by > months_left:
-            bad(
-                "term_months",
-                f"the loan must be repaid before retirement: {repaid_by} months is past the "
-                f"{months_left} months to age {inputs.retirement_age}",
-            )
     if inputs.amount is not None and inputs.net is not None:
         bad("net", "give either amount (gross) or net, not both")
     if problems:
@@ -305,7 +306,11 @@ def schedule(data: Inputs) -> ScheduleResult:
             )
         inputs = inputs.model_copy(update={"amount": amount})
     inputs = prepare(inputs, "schedule", "amount")
-    loan = build_loan(loan_terms(inputs))
+    return schedule_of(build_loan(loan_terms(inputs)), law_for(inputs).stale_warnings())
+
+
+def schedule_of(loan: Loan, warnings: list[str] | None = None) -> ScheduleResult:
+    """The schedule result of a loan already built (a scenario's)."""
     rows = [
         ScheduleRow.model_construct(
             n=i + 1,
@@ -317,7 +322,7 @@ def schedule(data: Inputs) -> ScheduleResult:
         )
         for i in range(loan.schedule.periods)
     ]
-    return ScheduleResult(**loan_summary(loan), rows=rows, warnings=law_for(inputs).stale_warnings())
+    return ScheduleResult(**loan_summary(loan), rows=rows, warnings=list(warnings or []))
 
 
 def distribution(data: Inputs) -> DistributionResult:

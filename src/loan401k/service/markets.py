@@ -1,6 +1,7 @@
 """backtest() and montecarlo(): the true cost over every historical start year and over random
-return paths (METHOD §7). The plan (loan, contributions, job-loss expectation) is built once;
-only the return path changes, and every path is evaluated at once by engine.market."""
+return paths (METHOD v2 §7). The scenario (loan, contributions, job loss, both pots' flows)
+is built once; only the return path changes, and every path is evaluated at once by
+engine.market, with its own growth index for the plan account and for money outside."""
 
 from __future__ import annotations
 
@@ -12,30 +13,23 @@ import numpy as np
 from .. import __version__
 from ..data import load_returns
 from ..engine import market
-from ..engine.costs import COMPONENTS
-from ..models import (
-    BacktestResult,
-    FanPoint,
-    MonteCarloResult,
-    Percentiles,
-    StartYearCost,
-)
-from ..money import D, cents_of, pct
-from ..rules.limits import max_new_loan
-from .analysis import Plan, build_plan, decomposition, plan_warnings
-from .core import Inputs, limit_terms
+from ..engine.ledger import ACCOUNT_ROWS, PARTS, cent_totals, round_cents
+from ..models import BacktestResult, FanPoint, MonteCarloResult, Percentiles, StartYearCost
+from ..money import ONE, D, cents_of, pct
+from .core import Inputs
+from .scenario import Scenario, build_scenario, scenario_warnings
 
 Progress = Callable[[int, int], None]
 FEW_START_YEARS = 30  # below this, percentiles rest on few (and overlapping) histories
 
 
-def _percentiles(totals: np.ndarray) -> Percentiles:
-    return Percentiles(**{name: cents_of(v) for name, v in market.percentiles(totals).items()})
+def _percentiles(values: np.ndarray) -> Percentiles:
+    return Percentiles(**{name: cents_of(v) for name, v in market.percentiles(values).items()})
 
 
-def _fan(plan: Plan, with_loan_by_year: np.ndarray) -> list[FanPoint]:
+def _fan(scenario: Scenario, with_loan_by_year: np.ndarray) -> list[FanPoint]:
     low, mid, high = market.fan(with_loan_by_year)
-    age = plan.inputs.age or 0
+    age = scenario.inputs.age or 0
     return [
         FanPoint(
             age=age + year + 1, p10=cents_of(low[year]), p50=cents_of(mid[year]), p90=cents_of(high[year])
@@ -44,87 +38,147 @@ def _fan(plan: Plan, with_loan_by_year: np.ndarray) -> list[FanPoint]:
     ]
 
 
-def _tax(plan: Plan) -> tuple[float, bool]:
-    return float(plan.retirement_tax_rate), plan.inputs.source == "roth"
-
-
-def _warnings(plan: Plan) -> list[str]:
-    limit = max_new_loan(limit_terms(plan.inputs), plan.law)
-    warnings = plan_warnings(plan, limit)
+def _warnings(scenario: Scenario) -> list[str]:
+    warnings = scenario_warnings(scenario)
     table = load_returns()
     if table.meta.get("years", {}).get("provisional"):
         warnings.append(f"{int(table.years[-1])} returns are provisional (Damodaran revises recent years).")
     return warnings
 
 
-def _portfolio(plan: Plan) -> np.ndarray:
+# --------------------------------------------------------------------------- paths
+
+
+def table_factors(scenario: Scenario) -> tuple[np.ndarray, np.ndarray | float, np.ndarray | float]:
+    """Monthly factors of every historical year: the account's portfolio, spare cash (that
+    year's T-bill after tax, unless a constant rate applies) and money outside after the
+    window (the portfolio less its tax drag, unless outside_return_pct is set)."""
+    inputs, outside = scenario.inputs, scenario.outside
+    convention = inputs.return_convention
     table = load_returns()
-    return table.portfolio(float(plan.inputs.stock_pct))
+    account = market.monthly_factor(table.portfolio(float(inputs.stock_pct)), convention)
+    if outside.constant_liquidity:
+        liquidity: np.ndarray | float = float(
+            market.monthly_factor(float(outside.liquidity_rate), convention)
+        )
+    else:
+        after_tax = table.bills * float(ONE - scenario.current_tax_rate)
+        liquidity = market.monthly_factor(after_tax, convention)
+    return account, liquidity, after_window(scenario, account)
+
+
+def after_window(scenario: Scenario, account: np.ndarray) -> np.ndarray | float:
+    outside = scenario.outside
+    if outside.outside_return is not None:
+        return float(market.monthly_factor(float(outside.outside_return), scenario.inputs.return_convention))
+    return 1.0 + (account - 1.0) * float(ONE - outside.tax_drag)  # g_out = g x (1 - drag)
+
+
+def drawn(scenario: Scenario, draws: np.ndarray) -> market.Paths:
+    """Paths made of historical years: positions `draws` (P, years) in the returns table."""
+    account, liquidity, outside = table_factors(scenario)
+
+    def gather(factor: np.ndarray | float) -> np.ndarray | float:
+        return factor[draws] if isinstance(factor, np.ndarray) else factor
+
+    return market.Paths(account[draws], gather(liquidity), gather(outside))
+
+
+def _sign_note(scenario: Scenario, part_values: np.ndarray, totals: np.ndarray, unit: str) -> str:
+    cheaper = totals < 0
+    share = market.share_cheaper(totals)
+    if not cheaper.any():
+        return (
+            f"The loan costs money in every {unit}: it comes out cheaper only when markets fall "
+            "while the money is borrowed, and none of these did so enough."
+        )
+    difference = part_values[:, PARTS.index("plan_difference")]
+    return (
+        f"The loan came out cheaper in {share:g} % of {unit}s: those where markets fell while the "
+        f"money was out of them, so the interest you paid yourself beat the growth you missed "
+        f"(the 401(k) difference was {cents_of(np.median(difference[cheaper])):,.0f} there, against "
+        f"{cents_of(np.median(difference[~cheaper])) if (~cheaper).any() else 0:,.0f} elsewhere). "
+        "Strong markets while repaying make the loan cost more."
+    )
+
+
+# --------------------------------------------------------------------------- backtest
 
 
 def backtest(data: Inputs, progress: Progress | None = None) -> BacktestResult:
+    return backtest_of(build_scenario(data, "backtest"), progress)
+
+
+def backtest_of(scenario: Scenario, progress: Progress | None = None) -> BacktestResult:
     """The cost with the loan taken at the start of every historical year that leaves
     enough following years for the horizon (1928 .. 2025 - years + 1)."""
-    plan = build_plan(data, "backtest")
     table = load_returns()
-    returns = _portfolio(plan)
-    draws = market.backtest_draws(len(returns), plan.months)
+    draws = market.backtest_draws(len(table.years), scenario.months)
     starts = table.years[draws[:, 0]]
-    paths = market.evaluate_table(
-        market.yearly_flows(plan.flows.matrix), returns, draws, plan.inputs.return_convention, progress
-    )
-    rows = []
-    for start, values in zip(starts, paths.values, strict=True):
-        cost = decomposition(plan, dict(zip(COMPONENTS, values, strict=True)))
-        rows.append(
-            StartYearCost(
-                start_year=int(start),
-                total=cost.total,
-                lost_growth=cost.lost_growth,
-                double_tax=cost.double_tax,
-                contribution_cut=cost.contribution_cut,
-                fees=cost.fees,
-                job_loss=cost.job_loss,
-            )
+    values = market.evaluate(scenario.ledger, drawn(scenario, draws), progress)
+    parts = round_cents(values.parts)
+    totals = parts.sum(axis=1)
+    account = round_cents(values.account)
+    t_ret = 0.0 if scenario.roth else float(scenario.retirement_tax_rate)
+    growth, interest = ACCOUNT_ROWS.index("growth_missed"), ACCOUNT_ROWS.index("interest_to_self")
+    cut = ACCOUNT_ROWS.index("contribution_cut")
+    rows = [
+        StartYearCost.model_construct(
+            start_year=int(start),
+            total=cents_of(total),
+            **{name: cents_of(v) for name, v in zip(PARTS, part, strict=True)},
+            lost_growth=cents_of(row[growth] - row[interest]),
+            double_tax=cents_of(round_cents(np.array(t_ret * row[interest]))),
+            contribution_cut=cents_of(row[cut]),
         )
-    totals = np.array([float(row.total) for row in rows])
-    warnings = _warnings(plan)
+        for start, total, part, row in zip(starts, totals, parts, account, strict=True)
+    ]
+    warnings = _warnings(scenario)
     if len(rows) < FEW_START_YEARS:
         warnings.append(
-            f"Only {len(rows)} start years fit a {plan.months // 12}-year horizon; "
+            f"Only {len(rows)} start years fit a {scenario.months // 12}-year horizon; "
             "they overlap, so they are not independent outcomes."
         )
     return BacktestResult(
         percentiles=_percentiles(totals),
+        per_dollar=_percentiles(totals / float(scenario.loan.terms.amount)),
         share_loan_cheaper=market.share_cheaper(totals),
+        sign_note=_sign_note(scenario, values.parts, totals, "start year"),
         by_start_year=rows,
-        fan=_fan(plan, paths.with_loan_by_year),
-        stock_pct=plan.inputs.stock_pct,
+        fan=_fan(scenario, values.with_loan_by_year),
+        stock_pct=scenario.inputs.stock_pct,
         years=[int(starts[0]), int(starts[-1])],
         warnings=warnings,
         version=__version__,
     )
 
 
+# --------------------------------------------------------------------------- Monte Carlo
+
+
 def historical_moments(stock_pct: float) -> tuple[float, float]:
     """Arithmetic mean and sample standard deviation (ddof 1) of the portfolio, fractions."""
-    table = load_returns()
-    returns = table.portfolio(stock_pct)
+    returns = load_returns().portfolio(stock_pct)
     return float(returns.mean()), float(returns.std(ddof=1))
 
 
 def montecarlo(data: Inputs, progress: Progress | None = None) -> MonteCarloResult:
-    """The cost over `paths` random return paths, seeded: bootstrap of whole historical
-    years, or lognormal annual returns with `mean_pct` and `vol_pct`."""
-    plan = build_plan(data, "montecarlo")
-    inputs = plan.inputs
-    flows = market.yearly_flows(plan.flows.matrix)
+    return montecarlo_of(build_scenario(data, "montecarlo"), progress=progress)
+
+
+def montecarlo_of(
+    scenario: Scenario, paths: int | None = None, progress: Progress | None = None
+) -> MonteCarloResult:
+    """The cost over random return paths, seeded: bootstrap of whole historical years
+    (stocks, bonds and bills of the same year), or lognormal annual returns."""
+    inputs = scenario.inputs
+    count = paths or inputs.paths
+    years = market.horizon_years(scenario.months)
     hist_mean, hist_vol = historical_moments(float(inputs.stock_pct))
-    warnings = _warnings(plan)
+    warnings = _warnings(scenario)
     if inputs.model == "bootstrap":
-        returns = _portfolio(plan)
-        draws = market.bootstrap_draws(len(returns), inputs.paths, flows.years, inputs.seed)
-        paths = market.evaluate_table(flows, returns, draws, inputs.return_convention, progress)
+        draws = market.bootstrap_draws(len(load_returns().years), count, years, inputs.seed)
+        sampled = drawn(scenario, draws)
         mean_pct, vol_pct = D(hist_mean) * 100, D(hist_vol) * 100
         if inputs.mean_pct is not None or inputs.vol_pct is not None:
             warnings.append(
@@ -137,27 +191,28 @@ def montecarlo(data: Inputs, progress: Progress | None = None) -> MonteCarloResu
         mean_pct = inputs.mean_pct if inputs.mean_pct is not None else inputs.annual_return_pct
         vol_pct = inputs.vol_pct if inputs.vol_pct is not None else D(hist_vol) * 100
         assert mean_pct is not None
-        paths = market.lognormal(
-            flows,
-            inputs.paths,
-            float(pct(mean_pct)),
-            float(pct(vol_pct)),
-            inputs.seed,
-            inputs.return_convention,
-            progress,
+        account = market.lognormal_factors(
+            count, years, float(pct(mean_pct)), float(pct(vol_pct)), inputs.seed, inputs.return_convention
         )
-    rate, roth = _tax(plan)
-    totals = market.cent_totals(paths.values, rate, roth)
+        # No T-bill years to draw from: spare cash earns the scenario's constant liquidity rate.
+        liquidity = float(
+            market.monthly_factor(float(scenario.outside.liquidity_rate), inputs.return_convention)
+        )
+        sampled = market.Paths(account, liquidity, after_window(scenario, account))
+    values = market.evaluate(scenario.ledger, sampled, progress)
+    totals = cent_totals(values.parts)
     return MonteCarloResult(
         percentiles=_percentiles(totals),
+        per_dollar=_percentiles(totals / float(scenario.loan.terms.amount)),
         share_loan_cheaper=market.share_cheaper(totals),
+        sign_note=_sign_note(scenario, values.parts, totals, "path"),
         seed=inputs.seed,
-        paths=inputs.paths,
+        paths=count,
         model=inputs.model,
         stock_pct=inputs.stock_pct,
         mean_pct=Decimal(mean_pct).quantize(Decimal("0.01")),
         vol_pct=Decimal(vol_pct).quantize(Decimal("0.01")),
-        fan=_fan(plan, paths.with_loan_by_year),
+        fan=_fan(scenario, values.with_loan_by_year),
         warnings=warnings,
         version=__version__,
     )

@@ -12,40 +12,19 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from .. import __version__, service
+from .. import service
 from ..models import InputError
 from . import view
+from .templating import templates
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 _store: Any = None
-
-
-def usd(value: Any, cents: bool = False) -> str:
-    if value is None:
-        return "–"
-    number = float(value)
-    text = f"${abs(number):,.2f}" if cents else f"${abs(number):,.0f}"
-    return ("−" if number < 0 and text not in ("$0", "$0.00") else "") + text
-
-
-def usd_auto(value: Any) -> str:
-    """Cents only where they matter: under $100."""
-    return usd(value, cents=abs(float(value)) < 100)
-
-
-templates.env.filters["usd"] = usd
-templates.env.filters["usd_auto"] = usd_auto
-templates.env.globals.update(view=view, version=__version__)
 
 
 def _query(request: Request) -> dict[str, str]:
@@ -90,8 +69,8 @@ def fragment(request: Request) -> HTMLResponse:
     part = query.pop("part", "all")
     values = view.form_values(query)
     page = view.analyze_page(values, details=part != "market", market=part == "all")
-    if part == "market" and page.result is not None:
-        page.extras = view.market_sections(page.result) | {"market": True}
+    if part == "market" and page.scenario is not None:
+        page.extras = view.market_sections(page.scenario) | {"market": True}
     context = {
         "page": page,
         "result": page.result,
@@ -127,7 +106,7 @@ async def save(request: Request) -> Response:
     form = await request.form()
     values = view.form_values({key: str(value) for key, value in form.items()})
     try:
-        service.analyze(view.to_input(values))  # only a valid scenario is saved
+        service.build_scenario(view.to_input(values))  # only a scenario we can price is saved
     except InputError:
         return render_page(request, values, status_code=422)
     scenario_id = scenario_store(request).save(view.to_input(values))

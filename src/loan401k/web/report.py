@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .pages import templates
+from .templating import templates
 from .view import Page
 
 REPORT_CSS = """

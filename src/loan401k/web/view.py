@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .. import service
-from ..models import AnalysisResult, InputError, LoanInput, Problem
+from .. import money, service
+from ..models import Alternative, AnalysisResult, InputError, LoanInput, Problem
 from ..service.core import law_for
+from ..service.scenario import Scenario
 from . import charts
 
 
@@ -148,6 +149,39 @@ MORE = (
             Field("public_safety_employee", "Public-safety employee", "bool"),
             Field("separated_from_service", "Already left this employer", "bool"),
             Field("separation_year_age", "Age in the year you left", "int"),
+        ),
+    ),
+    (
+        "Money outside",
+        (
+            Field(
+                "carries_card_balance",
+                "I carry a card balance",
+                "bool",
+                hint="Then money you pay toward the loan would otherwise pay down the card: it "
+                '"earns" the card\'s APR.',
+            ),
+            Field(
+                "liquidity_rate_pct",
+                "Your spare cash earns",
+                "pct",
+                "%/yr",
+                hint="While you repay: what the money you pay toward the loan would otherwise earn.",
+            ),
+            Field(
+                "outside_tax_drag_pct",
+                "Tax drag on investing outside",
+                "pct",
+                "% of return",
+                hint="After the loan: the share of a taxable account's return lost to tax each year.",
+            ),
+            Field(
+                "outside_return_pct",
+                "Or one rate for money outside",
+                "pct",
+                "%/yr",
+                hint="Replaces both rates above.",
+            ),
         ),
     ),
     (
@@ -340,6 +374,7 @@ class Page:
     errors: dict[str, str] = field(default_factory=dict)
     result: AnalysisResult | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    scenario: Scenario | None = None
 
     @property
     def body(self) -> dict[str, Any]:
@@ -347,25 +382,24 @@ class Page:
 
 
 def analyze_page(values: dict[str, str], *, details: bool = True, market: bool = True) -> Page:
+    """The page for these form values: one scenario, built once, read by every section."""
     page = Page(values=values)
     try:
-        page.result = service.analyze(page.body)
+        page.scenario = service.build_scenario(page.body)
     except InputError as exc:
         for problem in exc.problems:
             page.errors.setdefault(field_of(problem, values), problem.message)
         return page
+    page.result = service.analysis_of(page.scenario)
     if details:
-        page.extras = extras(page.result, market=market)
+        page.extras = extras(page.scenario, market=market)
     return page
 
 
-def _optional(name: str, body: dict[str, Any]) -> Any:
+def _optional(function: Any, *args: Any, **kwargs: Any) -> Any:
     """A section from a service function; a scenario it cannot price → omitted."""
-    function = getattr(service, name, None)
-    if function is None:
-        return None
     try:
-        return function(body)
+        return function(*args, **kwargs)
     except (InputError, NotImplementedError, ValueError):
         return None
 
@@ -430,67 +464,73 @@ def typical_summary(result: AnalysisResult | None) -> str:
     return "; ".join(t.text for t in typical_alternatives(inputs))
 
 
-def comparison(result: AnalysisResult, body: dict[str, Any]) -> tuple[Any, list[Typical]]:
+def comparison(scenario: Scenario) -> tuple[Any, list[Typical]]:
     """The options section: the user's alternatives, or, when they listed none, the typical ones
-    (built here, in the page layer: service.compare itself compares only what it is given)."""
-    if result.inputs.alternatives:
-        return _optional("compare", body), []
-    typical = typical_alternatives(result.inputs)
+    (chosen here, in the page layer: the service compares only what it is given)."""
+    if scenario.inputs.alternatives:
+        return _optional(service.comparison_of, scenario), []
+    typical = typical_alternatives(scenario.inputs)
     while typical:
         try:
-            return service.compare({**body, "alternatives": [t.alternative for t in typical]}), typical
+            listed = [Alternative.model_validate(t.alternative) for t in typical]
+            return service.comparison_of(scenario, listed), typical
         except InputError as exc:  # e.g. a 24-month loan past retirement: drop what cannot apply
             bad = {int(p.field.split(".")[1]) for p in exc.problems if p.field.startswith("alternatives.")}
             if not bad:
                 break
             typical = [t for i, t in enumerate(typical) if i not in bad]
-    return _optional("compare", body), []
+    return _optional(service.comparison_of, scenario), []
 
 
-def extras(result: AnalysisResult, *, market: bool = True) -> dict[str, Any]:
-    body = result.inputs.model_dump(mode="json", exclude_none=True)
-    out: dict[str, Any] = {"schedule": service.schedule(body)}
-    out["comparison"], out["typical"] = comparison(result, body)
-    out["faster"] = repay_faster(result, out["comparison"])
+def extras(scenario: Scenario, *, market: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {"schedule": service.schedule_of(scenario.loan)}
+    out["comparison"], out["typical"] = comparison(scenario)
+    out["faster"] = repay_faster(scenario, out["comparison"])
     out["market"] = market
     if market:
-        out.update(market_sections(result))
+        out.update(market_sections(scenario))
     return out
 
 
-def market_sections(result: AnalysisResult) -> dict[str, Any]:
+#: Paths the page's simulation draws (the API's default is 10,000; the fan needs fewer).
+PAGE_PATHS = 2000
+
+
+def market_sections(scenario: Scenario) -> dict[str, Any]:
     """The history and simulation sections (the slower part; app.js fetches them on a pause)."""
-    body = market_body(result)
-    return {"backtest": _optional("backtest", body), "montecarlo": _optional("montecarlo", body)}
+    return {
+        "backtest": _optional(service.backtest_of, scenario),
+        "montecarlo": _optional(
+            service.montecarlo_of, scenario, paths=min(scenario.inputs.paths, PAGE_PATHS)
+        ),
+    }
 
 
-def market_body(result: AnalysisResult) -> dict[str, Any]:
-    """The input the page's market sections use (the API's numbers for this body match them)."""
-    body = result.inputs.model_dump(mode="json", exclude_none=True)
-    body["paths"] = min(int(body.get("paths", 10_000)), 2000)  # the page's fan; the API gives more
-    return body
-
-
-def repay_faster(result: AnalysisResult, comparison: Any) -> list[tuple[int, Decimal, Decimal, Decimal]]:
+def repay_faster(scenario: Scenario, comparison: Any) -> list[tuple[int, Decimal, Decimal, Decimal]]:
     """(months, payment, interest, cost) at 12/24/36/60 months - the comparison's payoff-speed
     rows, computed once by the service - plus your own term from this analysis."""
     rows = {
         row.term_months: (row.payment, row.total_interest, row.cost.total)
         for row in (comparison.payoff_speed if comparison is not None else [])
     }
-    rows[result.inputs.term_months] = (result.loan.payment, result.loan.total_interest, result.cost.total)
+    own = comparison.options if comparison is not None else []
+    loan = next((o for o in own if o.kind == "401k_loan"), None)
+    if loan is not None:
+        rows[scenario.inputs.term_months] = (loan.payment, loan.interest, loan.cost)
     return [(months, *rows[months]) for months in sorted(rows)]
 
 
 # --------------------------------------------------------------------------- charts
 
 
+#: The parts of the cost (METHOD v2 §4), short labels for the chart and the page.
 COST_PARTS = (
-    ("lost_growth", "Lost growth"),
-    ("double_tax", "Double tax"),
-    ("contribution_cut", "Contributions cut"),
-    ("job_loss", "Job-loss risk"),
+    ("price_of_credit", "Price of the credit"),
+    ("plan_difference", "401(k) difference"),
+    ("contributions", "Contributing less"),
+    ("job_loss", "Leaving your job"),
     ("fees", "Fees"),
+    ("excess", "Over the limit"),
 )
 
 
@@ -587,8 +627,8 @@ def balance_note(result: AnalysisResult) -> str:
         return (
             "The balance with the loan ends higher because the interest you pay yourself "
             "outgrows what the borrowed money would have earned, yet the loan still costs "
-            "money: the cost also counts that interest being taxed twice and the expected tax "
-            "and penalty if you lose your job, which never show in the account."
+            "money: the payments came out of your pay, money that would otherwise have earned "
+            "something outside the plan, and leaving your job before repaying has a price."
         )
     return ""
 
@@ -689,3 +729,27 @@ def default_note(spec: Field, result: AnalysisResult | None) -> Note | None:
     if spec.kind == "select":
         text = f"Default {term(int(used)) if spec.name == 'term_months' else used}: {source}."
     return Note(placeholder=shown, text=text)
+
+
+def step_texts(result: AnalysisResult) -> dict[str, str]:
+    """The service's sentence for each part of the cost (the same on every face)."""
+    return {step.rule: step.text for step in result.steps}
+
+
+def cheapest_sentence(comparison: Any) -> str:
+    """Which option is cheapest, in one sentence (the 401(k) row is the answer's own figure)."""
+    options = comparison.options
+    best = options[0]
+    loan = next(o for o in options if o.kind == "401k_loan")
+    if best.kind == "401k_loan":
+        if len(options) == 1:
+            return f"The 401(k) loan costs {money.usd(loan.cost, whole=True)} at retirement."
+        runner = options[1]
+        return (
+            f"The 401(k) loan is the cheapest of these: {money.usd(loan.cost, whole=True)}, against "
+            f"{money.usd(runner.cost, whole=True)} for the next, {runner.label}."
+        )
+    return (
+        f"{best.label} is cheapest: {money.usd(best.cost, whole=True)}, "
+        f"{money.usd(loan.cost - best.cost, whole=True)} less than the 401(k) loan."
+    )
