@@ -512,12 +512,25 @@ class Assumption(BaseModel):
     source: str
 
 
+class OutsideRates(BaseModel):
+    """What money outside the plan earns in this scenario (METHOD v2 §4), as used."""
+
+    liquidity_rate_pct: Pct  # during the repayment window
+    liquidity_source: Literal["t_bill", "card", "given", "outside_return"]
+    window_months: int  # the 401(k) loan's repayment window
+    outside_tax_drag_pct: Pct  # after the window, share of the portfolio's return lost to tax
+    outside_return_pct: Pct | None = None  # when given, replaces both
+    summary: str  # one short sentence, for the answer
+    text: str  # the same in full words, with where the default comes from
+
+
 class AnalysisResult(BaseModel):
     inputs: LoanInput
     limit: LimitResult
     loan: LoanSummary
     cost: CostResult
     account_view: AccountView
+    outside: OutsideRates
     balances: Balances
     job_loss_table: list[JobLossRow]
     verdict: VerdictOut

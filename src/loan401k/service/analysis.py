@@ -16,13 +16,14 @@ from ..models import (
     BalanceYear,
     CostResult,
     LoanSummary,
+    OutsideRates,
     VerdictOut,
 )
 from ..money import HUNDRED, cents_of, pct_text
 from .compare import cheaper_alternative
 from .core import Inputs, default_job_loss_pct, loan_summary
 from .costs import account_view, deterministic_cost, job_loss_rows
-from .explain import cost_steps, outside_words
+from .explain import cost_steps, outside_summary, outside_words
 from .scenario import Scenario, build_scenario, liquidity_pct, scenario_warnings
 
 
@@ -40,6 +41,7 @@ def analysis_of(scenario: Scenario) -> AnalysisResult:
         loan=LoanSummary(**loan_summary(scenario.loan)),
         cost=cost,
         account_view=account_view(scenario, cost),
+        outside=outside_rates(scenario),
         balances=balances(scenario),
         job_loss_table=job_loss_rows(scenario),
         verdict=VerdictOut(
@@ -49,6 +51,19 @@ def analysis_of(scenario: Scenario) -> AnalysisResult:
         warnings=scenario_warnings(scenario),
         assumptions=assumptions(scenario),
         version=__version__,
+    )
+
+
+def outside_rates(scenario: Scenario) -> OutsideRates:
+    outside = scenario.outside
+    return OutsideRates(
+        liquidity_rate_pct=liquidity_pct(scenario),
+        liquidity_source=outside.liquidity_source,  # type: ignore[arg-type]
+        window_months=scenario.window,
+        outside_tax_drag_pct=(outside.tax_drag * HUNDRED).normalize(),
+        outside_return_pct=None if outside.outside_return is None else (outside.outside_return * HUNDRED).normalize(),
+        summary=outside_summary(scenario),
+        text="Money outside the plan earns " + outside_words(scenario) + ".",
     )
 
 

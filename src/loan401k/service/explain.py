@@ -38,6 +38,22 @@ def outside_words(scenario: Scenario) -> str:
     )
 
 
+SHORT_SOURCE = {"t_bill": "cash, after tax", "card": "your card's APR", "given": "as you set it"}
+
+
+def outside_summary(scenario: Scenario) -> str:
+    """What money outside earns, in one short sentence."""
+    outside, inputs = scenario.outside, scenario.inputs
+    if outside.outside_return is not None:
+        return f"Money outside the plan earns {pct_text(outside.outside_return * HUNDRED)} a year (as you set it)."
+    drag = pct_text((outside.tax_drag * HUNDRED).normalize())
+    return (
+        f"Money outside the plan earns {pct_text(liquidity_pct(scenario))} a year while you repay "
+        f"({SHORT_SOURCE[outside.liquidity_source]}), then your {pct_text(inputs.annual_return_pct or 0)} "
+        f"less a {drag} tax drag."
+    )
+
+
 def part_sentences(scenario: Scenario, cost: CostResult) -> dict[str, str]:
     """One sentence per part of the cost, the way a person reads them."""
     inputs, loan = scenario.inputs, scenario.loan
@@ -87,7 +103,7 @@ def part_sentences(scenario: Scenario, cost: CostResult) -> dict[str, str]:
         words["excess"] = (
             f"You asked for {_money(scenario.limit.excess)} more than the "
             f"{_money(scenario.limit.max_loan)} limit: that part is a deemed distribution now, "
-            f"taxed (with the 10 % before 59½) at the next tax deadline; its repayments come back "
+            f"taxed (with the 10% additional tax before 59½) at the next tax deadline; its repayments come back "
             f"untaxed at retirement. Net: {_money(cost.excess)}."
         )
     return words
@@ -100,7 +116,7 @@ def job_loss_sentence(scenario: Scenario, cost: CostResult) -> str:
     chance = pct_text(inputs.job_loss_annual_pct or 0)
     text = (
         f"If you leave your job before it is repaid ({chance} a year, voluntary or not), the "
-        "balance is offset: you must find the tax and the 10 % by the tax deadline, or roll the "
+        "balance is offset: you must find the tax and the 10% penalty by the tax deadline, or roll the "
         "balance over. Most of that tax the same dollars would owe at retirement anyway; what is "
         f"lost, weighted by the chance of leaving each month: {_money(cost.job_loss)} at "
         f"{inputs.retirement_age}."

@@ -716,6 +716,8 @@ def default_note(spec: Field, result: AnalysisResult | None) -> Note | None:
     if result is None or spec.kind in ("bool", "tri") or spec.name.startswith("alt_"):
         return None
     used = getattr(result.inputs, spec.name, None)
+    if spec.name == "liquidity_rate_pct" and used is None and result.outside.liquidity_source == "t_bill":
+        used = result.outside.liquidity_rate_pct  # derived, not stored: the default follows each year
     if used is None:
         return None
     source = next((a.source for a in result.assumptions if a.name == spec.name), None)

@@ -237,3 +237,12 @@ if (form && answer) {
     loadMarket(generation, queryString());
   });
 }
+
+// A link to a field group inside "More" opens it first (e.g. "Change it" beside the
+// outside-money sentence).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest('a[href^="#more-"]');
+  const target = link && document.querySelector(link.getAttribute("href"));
+  const details = target && target.closest("details");
+  if (details) details.open = true;
+});
