@@ -124,8 +124,9 @@ def test_chunks_give_the_same_values_as_one_pass():
     table = np.array([0.12, -0.3, 0.05, 0.25, -0.02, 0.4])
     draws = np.random.default_rng(2).integers(0, len(table), (market.CHUNK + 50, 20))  # > one chunk
     factor = market.monthly_factor(table)[draws]
-    everything = market.evaluate(ledger, market.Paths(factor, 1.002, factor))
-    tail = market.evaluate(ledger, market.Paths(factor[-50:], 1.002, factor[-50:]))
+    table_factor = market.monthly_factor(table)
+    everything = market.evaluate(ledger, market.Paths(factor, 1.002, factor, table=table_factor, draws=draws))
+    tail = market.evaluate(ledger, market.Paths(factor[-50:], 1.002, factor[-50:]))  # no table: direct
     np.testing.assert_allclose(everything.parts[-50:], tail.parts, rtol=1e-12)
     np.testing.assert_allclose(everything.with_loan_by_year[-50:], tail.with_loan_by_year, rtol=1e-12)
 

@@ -55,6 +55,17 @@ def test_get_with_query_shows_the_engine_answer(client):
     assert f"You can borrow up to {usd(result.limit.max_loan)}" in page
 
 
+def test_the_headline_and_the_options_table_show_one_price(client):
+    """One ledger, one number: the 401(k) row of "Your options" is the headline's figure,
+    with typical alternatives and with the user's own."""
+    for query in (QUERY, {**QUERY, "alt_kind_0": "heloc", "alt_apr_pct_0": "8.5"}):
+        html = client.get("/", params=query).text
+        headline = re.search(r'data-bind="cost.total" data-fmt="abs">([^<]+)<', html).group(1)
+        row = re.search(r'<tr data-kind="401k_loan"><td>[^<]*</td><td data-label="Cost">([^<]+)<', html)
+        assert row is not None and row.group(1) == headline
+        assert headline == usd(abs(expected(query).cost.total))
+
+
 def test_form_post_without_javascript_gives_the_same_answer(client):
     result = expected()
     page = text_of(client.post("/", data=QUERY).text)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -96,16 +97,20 @@ class Paths:
     account: np.ndarray
     liquidity: np.ndarray | float
     outside: np.ndarray | float
+    #: for paths made of historical years: the table's account factors (H,) and each
+    #: path-year's position in it (P, Y), so per-year sums are computed once per table year
+    table: np.ndarray | None = None
+    draws: np.ndarray | None = None
 
     @property
     def count(self) -> int:
         return self.account.shape[0]
 
     def rows(self, lo: int, hi: int) -> Paths:
-        def cut(x: np.ndarray | float) -> np.ndarray | float:
+        def cut(x: np.ndarray | float | None) -> Any:
             return x[lo:hi] if isinstance(x, np.ndarray) else x
 
-        return Paths(self.account[lo:hi], cut(self.liquidity), cut(self.outside))
+        return Paths(self.account[lo:hi], cut(self.liquidity), cut(self.outside), self.table, cut(self.draws))
 
 
 def _by_month(factor: np.ndarray | float, paths: int, years: int, months: int) -> np.ndarray:
@@ -168,17 +173,25 @@ def _cost_values(ledger: Ledger, paths: Paths) -> tuple[np.ndarray, np.ndarray]:
     return account_values, outside_values
 
 
-def _year_end_balances(flows: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """Balance of one flow vector (T + 1,) at every year end on paths of per-year monthly
-    factors (P, Y): (Y, P), by the year polynomials."""
+def _year_end_balances(flows: np.ndarray, paths: Paths) -> np.ndarray:
+    """Balance of one flow vector (T + 1,) at every year end on the paths' per-year monthly
+    account factors (P, Y): (Y, P), by the year polynomials (evaluated once per table year
+    and gathered, for paths made of historical years)."""
     months = flows.shape[0] - 1
+    factor = paths.account
     years = factor.shape[1]
     coeffs = np.zeros((years, 12))
     coeffs.reshape(-1)[:months] = flows[1:]
     grow = np.ascontiguousarray(factor.T)  # (Y, P)
-    powers = _powers(1.0 / grow)  # (Y, 12, P)
-    sums = np.einsum("yk,ykp->yp", coeffs, powers)
-    end_of_year = _cumulative_product(_twelfth_power(grow))
+    if paths.table is not None and paths.draws is not None:
+        positions = np.ascontiguousarray(paths.draws.T)  # (Y, P)
+        table_sums = coeffs @ _powers(1.0 / paths.table[None, :])[0]  # (Y, H)
+        sums = np.take_along_axis(table_sums, positions, axis=1)
+        growth = _twelfth_power(paths.table)[positions]
+    else:
+        sums = np.einsum("yk,ykp->yp", coeffs, _powers(1.0 / grow))
+        growth = _twelfth_power(grow)
+    end_of_year = _cumulative_product(growth)
     if months < 12 * years:  # a last, partial year
         end_of_year[-1] /= grow[-1] ** (12 * years - months)
     inv_start = np.empty_like(end_of_year)
@@ -205,7 +218,7 @@ def evaluate(ledger: Ledger, paths: Paths, progress: Progress | None = None) -> 
         account, outside = _cost_values(ledger, chunk)
         account_values[lo : lo + CHUNK] = account
         part_values[lo : lo + CHUNK] = parts(ledger, account, outside)
-        with_loan[:, lo : lo + CHUNK] = _year_end_balances(with_loan_flows, chunk.account)
+        with_loan[:, lo : lo + CHUNK] = _year_end_balances(with_loan_flows, chunk)
         if progress:
             progress(done, chunks)
     return PathValues(part_values, account_values, with_loan.T)

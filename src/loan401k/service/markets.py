@@ -81,7 +81,7 @@ def drawn(scenario: Scenario, draws: np.ndarray) -> market.Paths:
     def gather(factor: np.ndarray | float) -> np.ndarray | float:
         return factor[draws] if isinstance(factor, np.ndarray) else factor
 
-    return market.Paths(account[draws], gather(liquidity), gather(outside))
+    return market.Paths(account[draws], gather(liquidity), gather(outside), table=account, draws=draws)
 
 
 def _sign_note(scenario: Scenario, part_values: np.ndarray, totals: np.ndarray, unit: str) -> str:
