@@ -61,7 +61,9 @@ def outside_rates(scenario: Scenario) -> OutsideRates:
         liquidity_source=outside.liquidity_source,  # type: ignore[arg-type]
         window_months=scenario.window,
         outside_tax_drag_pct=(outside.tax_drag * HUNDRED).normalize(),
-        outside_return_pct=None if outside.outside_return is None else (outside.outside_return * HUNDRED).normalize(),
+        outside_return_pct=None
+        if outside.outside_return is None
+        else (outside.outside_return * HUNDRED).normalize(),
         summary=outside_summary(scenario),
         text="Money outside the plan earns " + outside_words(scenario) + ".",
     )

@@ -45,7 +45,8 @@ def outside_summary(scenario: Scenario) -> str:
     """What money outside earns, in one short sentence."""
     outside, inputs = scenario.outside, scenario.inputs
     if outside.outside_return is not None:
-        return f"Money outside the plan earns {pct_text(outside.outside_return * HUNDRED)} a year (as you set it)."
+        rate = pct_text(outside.outside_return * HUNDRED)
+        return f"Money outside the plan earns {rate} a year (as you set it)."
     drag = pct_text((outside.tax_drag * HUNDRED).normalize())
     return (
         f"Money outside the plan earns {pct_text(liquidity_pct(scenario))} a year while you repay "
@@ -103,8 +104,8 @@ def part_sentences(scenario: Scenario, cost: CostResult) -> dict[str, str]:
         words["excess"] = (
             f"You asked for {_money(scenario.limit.excess)} more than the "
             f"{_money(scenario.limit.max_loan)} limit: that part is a deemed distribution now, "
-            f"taxed (with the 10% additional tax before 59½) at the next tax deadline; its repayments come back "
-            f"untaxed at retirement. Net: {_money(cost.excess)}."
+            "taxed (with the 10% additional tax before 59½) at the next tax deadline; its "
+            f"repayments come back untaxed at retirement. Net: {_money(cost.excess)}."
         )
     return words
 
