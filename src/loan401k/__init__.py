@@ -17,11 +17,12 @@ __all__ = [
     "compare",
     "backtest",
     "montecarlo",
+    "events",
     "__version__",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import analyze, backtest, compare, distribution, limit, montecarlo, schedule
+    from .service import analyze, backtest, compare, distribution, events, limit, montecarlo, schedule
 
 
 def __getattr__(name: str) -> Any:

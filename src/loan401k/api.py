@@ -30,6 +30,7 @@ from pydantic import BaseModel
 
 from . import service
 from .models import InputError, LoanInput, Problem
+from .openapi import request_model
 from .store import ScenarioStore
 
 SAVES_PER_MINUTE = 30  # per client address, per server process
@@ -117,7 +118,8 @@ class RateLimiter:
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
-InputBody = Annotated[LoanInput, Body(description="The input fields (docs/api.md, CONTRACT.md)")]
+BODY = Body(description="The input fields (docs/api.md, CONTRACT.md)")
+InputBody = Annotated[LoanInput, BODY]
 
 # (path, service function, summary). compare/backtest/montecarlo are looked up on each
 # request, so the endpoints work as soon as `loan401k.service` exports them.
@@ -129,6 +131,7 @@ CALCULATIONS: tuple[tuple[str, str, str], ...] = (
     ("comparison", "compare", "Is it my best option? The alternatives on one scale"),
     ("backtest", "backtest", "The cost over every historical start year"),
     ("montecarlo", "montecarlo", "The cost under simulated markets (seeded)"),
+    ("events", "events", "What happens if…: the loan through dated events, what the law makes of them"),
 )
 
 
@@ -259,10 +262,10 @@ BUSY_RESPONSE: dict[int | str, dict[str, Any]] = {
 HEAVY = {"montecarlo"}
 
 
-def _calculation(function_name: str) -> Callable[..., Any]:
+def _calculation(function_name: str, path: str) -> Callable[..., Any]:
     heavy = function_name in HEAVY
 
-    async def endpoint(inputs: InputBody, request: Request) -> Response:
+    async def endpoint(inputs: LoanInput, request: Request) -> Response:
         function = getattr(service, function_name, None)
         if function is None:
             raise http_error(501, "request", f"{function_name} is not available in this version")
@@ -277,13 +280,15 @@ def _calculation(function_name: str) -> Callable[..., Any]:
         return await workload.run(compute)
 
     endpoint.__name__ = f"{function_name}_endpoint"
+    # the body's schema says what this endpoint requires (openapi.py); validation is LoanInput's
+    endpoint.__annotations__["inputs"] = Annotated[request_model(path), BODY]
     return endpoint
 
 
 for _path, _function_name, _summary in CALCULATIONS:
     router.add_api_route(
         f"/{_path}",
-        _calculation(_function_name),
+        _calculation(_function_name, _path),
         methods=["POST"],
         summary=_summary,
         response_model=_result_model(_function_name),

@@ -27,7 +27,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import __version__
+from . import __version__, openapi
 from .api import SAVES_PER_MINUTE, RateLimiter, Workload, error_items
 from .api import router as api_router
 from .models import InputError, Problem, parse_input
@@ -297,6 +297,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     app.include_router(api_router)
     _include_pages(app)
+    openapi.install(app)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -69,6 +69,12 @@ VALUE_FIELDS = (
     "outside_return_pct",
     "roth_earnings_pct",
     "offset_tax_timing",
+    "cure_period_days",
+    "separation_policy",
+    "separation_offset_days",
+    "leave_repayment",
+    "leave_reamortize_to",
+    "deemed_loan_balance",
     "job_loss_annual_pct",
     "cash_on_separation",
     "stock_pct",
@@ -78,7 +84,7 @@ VALUE_FIELDS = (
     "mean_pct",
     "vol_pct",
 )
-STRUCTURED_FIELDS = ("alternatives", "criteria")  # from --input only (JSON or TOML)
+STRUCTURED_FIELDS = ("alternatives", "criteria", "events")  # from --input (JSON or TOML)
 
 EXIT_BAD_INPUT = 2
 
@@ -330,6 +336,62 @@ def montecarlo(input_file: str | None, as_json: bool, as_csv: bool, **flags: Any
         render.rows_csv(["age", "p10", "p50", "p90"], result.fan)
     else:
         render.montecarlo(result)
+
+
+#: --event KIND:... : the positional parts of each kind (the model validates the values).
+EVENT_PARTS = {
+    "missed_payments": ("date", "count"),
+    "leave": ("start", "end"),
+    "military": ("start", "end"),
+    "separation": ("date",),
+    "retirement": ("date",),
+    "refinance": ("date", "amount", "term_months", "annual_rate_pct"),
+    "extra_payment": ("date", "amount"),
+    "payoff": ("date",),
+    "frequency_change": ("date", "frequency"),
+}
+
+
+def _event(text: str) -> dict[str, str]:
+    """KIND:PART[:PART...] as an events entry, e.g. missed_payments:2027-03-01:2."""
+    kind, *parts = text.split(":")
+    names = EVENT_PARTS.get(kind)
+    if names is None or not parts or len(parts) > len(names):
+        known = ", ".join(f"{k}:{':'.join(v).upper()}" for k, v in EVENT_PARTS.items())
+        raise BadInput([f"event: {text!r} is not one of {known}"])
+    return {"kind": kind, **{name: value for name, value in zip(names, parts, strict=False) if value}}
+
+
+@main.command()
+@_input_options
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    metavar="KIND:DATE[:...]",
+    help="A dated event (repeatable), e.g. missed_payments:2027-03-01:2, leave:2027-01-01:2027-09-30, "
+    "separation:2027-05-15, refinance:2028-01-01:20000:60; added to those from --input.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON body.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the timeline, installment by installment, as CSV.")
+def events(
+    input_file: str | None, events: tuple[str, ...], as_json: bool, as_csv: bool, **flags: Any
+) -> None:
+    """What happens if…? The loan through dated events, what the law makes of them, and the cost."""
+    from . import render, service
+
+    data = gather(input_file, flags)
+    if events:
+        listed = data.get("events") or []
+        if isinstance(listed, list):
+            data["events"] = listed + [_event(text) for text in events]
+    result = _run(service.events, data)
+    if as_json:
+        _emit_json(result)
+    elif as_csv:
+        render.rows_csv(["n", "date", "due", "paid", "interest", "balance", "status"], result.timeline)
+    else:
+        render.events(result)
 
 
 @main.command()

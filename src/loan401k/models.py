@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le
 from pydantic import (
@@ -22,21 +23,80 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
 )
+from pydantic_core import PydanticCustomError
 
-_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
+#: A number as text: ASCII digits only. Python's Decimal() also reads Arabic-Indic or
+#: fullwidth digits ("٣٠" is 30): the faces take them for a typo, never for a number.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+#: No Money or Pct field allows 10^15 or more (money stops at MAX_MONEY): a longer number is
+#: out of range before pydantic reads it (it would call "9" * 5000 "not a finite number").
+_TOO_LARGE = 15
+#: A rate to 20 decimal places of a percent is finer than any plan computes; "1e-1000000"
+#: would be a million-digit number in every sentence that quotes it.
+PCT_MAX_PLACES = 20
 
 
-def _parse_money(value: Any) -> Any:
-    """Accept 15000, "15000", "15,000" and "$15,000" (the web form sends text)."""
+def _number(value: Any, max_places: int | None) -> Any:
+    """A Decimal from 15000, "15000", "15,000", "$15,000" or 1.5e3 (the web form sends
+    text), or the value as given for pydantic to refuse (lists, NaN); raises on text that is
+    no number, true/false, a number out of every range or one with too many decimals."""
     if isinstance(value, str):
         cleaned = value.strip().replace("$", "").replace(" ", "")
         # commas only as thousands separators: "15,000" yes; "1,5" (a decimal comma) is an error
         if "," in cleaned and _THOUSANDS.fullmatch(cleaned):
             cleaned = cleaned.replace(",", "")
-        return cleaned or None
-    if isinstance(value, bool):
-        raise ValueError("must be a number of dollars, not true/false")
-    return value
+        if not cleaned:
+            return None
+        if not _NUMBER.fullmatch(cleaned):
+            if any(char.isdigit() for char in cleaned if not char.isascii()):
+                raise PydanticCustomError("decimal_parsing", "Input should be a number written with the digits 0-9")
+            raise PydanticCustomError("decimal_parsing", "Input should be a valid decimal")
+        number = Decimal(cleaned)
+    elif isinstance(value, bool):
+        raise PydanticCustomError("decimal_type", "Input should be a number, not true/false")
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        number = Decimal(repr(value))  # the shortest repr: 0.1 is 0.1, not 0.1000000000000000055…
+    else:
+        return value
+    if not number.is_finite():
+        return value
+    if not number:  # "-0" and "0e-1000000" are plain 0; "0.00" stays as written
+        return number if not number.is_signed() and number.as_tuple().exponent >= -2 else _ZERO
+    if number.adjusted() >= _TOO_LARGE:
+        raise PydanticCustomError("number_too_large", "Input is out of range")
+    if max_places is not None and _decimal_places(number) > max_places:
+        raise PydanticCustomError(
+            "decimal_max_places",
+            "Decimal input should have no more than {decimal_places} decimal places",
+            {"decimal_places": max_places},
+        )
+    return number
+
+
+def _decimal_places(number: Decimal) -> int:
+    """Decimal places that are not trailing zeros: 1.50 has 1, 1E-5 has 5, 1E+3 has 0."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    trailing = len(digits) - len(bytes(digits).rstrip(b"\0"))
+    return max(0, -(exponent + trailing))
+
+
+_ZERO = Decimal(0)
+
+
+def _parse_money(value: Any) -> Any:
+    """Dollars: pydantic then allows at most 2 decimal places (`Field(decimal_places=2)`)."""
+    return _number(value, None)
+
+
+def _parse_pct(value: Any) -> Any:
+    """A percent: at most PCT_MAX_PLACES decimal places."""
+    return _number(value, PCT_MAX_PLACES)
 
 
 def _json_number(value: Decimal) -> float | int:
@@ -54,7 +114,7 @@ Money = _MoneyBase
 #: A rate in percent (6.5 means 6.5 %), exact.
 Pct = Annotated[
     Decimal,
-    BeforeValidator(_parse_money),
+    BeforeValidator(_parse_pct),
     Field(allow_inf_nan=False),
     PlainSerializer(_json_number, return_type=int | float, when_used="json"),
 ]
@@ -99,6 +159,39 @@ class Criteria(BaseModel):
     prevents_catastrophe: bool | None = None
     keeps_contributions: bool | None = None
     other_savings: bool | None = None
+
+
+EventKind = Literal[
+    "missed_payments",
+    "leave",
+    "military",
+    "separation",
+    "retirement",
+    "refinance",
+    "extra_payment",
+    "payoff",
+    "frequency_change",
+]
+
+
+class EventInput(BaseModel):
+    """One dated event in the loan's life (`loan401k events`): `date`, or `start` and `end`
+    for a leave or military service."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: EventKind
+    date: dt.date | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    count: Annotated[int, Ge(1), Le(60)] = 1  # missed_payments: how many installments in a row
+    amount: Annotated[Money, Gt(0), Le(MAX_MONEY)] | None = None  # extra_payment; refinance: new loan
+    term_months: Annotated[int, Ge(1), Le(360)] | None = None  # refinance
+    annual_rate_pct: Annotated[Pct, Ge(0), Le(30)] | None = None  # refinance
+    frequency: Frequency | None = None  # frequency_change; refinance
+    structure: Literal["level", "split"] = "level"  # refinance (Treas. Reg. §1.72(p)-1 Q&A-20(a)(2))
+    resume: bool = True  # missed_payments: regular payments resume after them (false: they stop)
+    made_up_on: dt.date | None = None  # missed_payments: the day the arrears are paid in a lump
 
 
 class LoanInput(BaseModel):
@@ -175,6 +268,14 @@ class LoanInput(BaseModel):
     # alternatives and the decision
     alternatives: list[Alternative] = Field(default_factory=list, max_length=20)
     criteria: Criteria = Field(default_factory=Criteria)
+    # the loan's life (`events` only) and the plan's policy where the law leaves a choice
+    events: list[EventInput] = Field(default_factory=list, max_length=50)
+    cure_period_days: Annotated[int, Ge(0), Le(184)] | None = None  # None: the regulation's longest
+    separation_policy: Literal["offset", "continue"] = "offset"
+    separation_offset_days: Annotated[int, Ge(0), Le(365)] = 60
+    leave_repayment: Literal["reamortize", "balloon"] = "reamortize"
+    leave_reamortize_to: Literal["original_maturity", "latest_permissible"] = "original_maturity"
+    deemed_loan_balance: Annotated[Money, Ge(0), Le(MAX_MONEY)] = Decimal(0)  # unrepaid, deemed distributed
 
 
 # --------------------------------------------------------------------------- errors
@@ -245,6 +346,12 @@ def _shown(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _plain(value: Any, limit: int = 40) -> str:
+    """A number as quoted back in a range message ("500"), cut short like `_shown`."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "input"
 
@@ -286,6 +393,32 @@ def _range_at(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     return _field_range(*owner)
 
 
+def _allowed_at(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """What a field allows, for the errors that are not about a number's range."""
+    owner = _owner(model, loc)
+    if owner is None:
+        return ""
+    if range_ := _range_at(model, loc):
+        return range_
+    field = owner[0].model_fields[owner[1]]
+    annotation, inner = field.annotation, _nested_model(field.annotation)
+    limit = next((m.max_length for m in _flatten_metadata(field) if hasattr(m, "max_length")), None)
+    if annotation in (dt.date, dt.date | None):
+        return "allowed: a date written YYYY-MM-DD"
+    if get_origin(annotation) is Literal:
+        *most, last = (repr(value) for value in get_args(annotation))
+        return f"allowed: {', '.join(most)} or {last}" if most else f"allowed: {last}"
+    if inner is not None:
+        fields = ", ".join(inner.model_fields)
+        if get_origin(annotation) is list and not (loc and isinstance(loc[-1], int)):
+            most = f"up to {limit} " if limit else ""
+            return f"allowed: a list of {most}objects with the fields {fields}"
+        return f"allowed: an object with the fields {fields}"
+    if limit is not None:
+        return f"allowed: text of at most {limit} characters"
+    return ""
+
+
 def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> list[Problem]:
     problems: list[Problem] = []
     for error in exc.errors(include_url=False):
@@ -311,10 +444,11 @@ def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> l
             problems.append(Problem(field=name, message=f"unknown field{hint}", loc=list(loc)))
             continue
         message = error["msg"]
-        if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than", "number_too_large"):
             allowed = _range_at(model, loc)
-            message = f"{got} is out of range; {allowed or message.lower()}"
+            message = f"{_plain(got)} is out of range; {allowed or message.lower()}"
         elif kind in (
+            "finite_number",
             "decimal_max_places",
             "decimal_parsing",
             "decimal_type",
@@ -329,6 +463,10 @@ def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> l
             message = f"{_shown(got)} is not valid: {message.lower()}" + (f"; {allowed}" if allowed else "")
         elif kind == "literal_error":
             message = f"{_shown(got)} is not allowed; {message[0].lower()}{message[1:]}"
+        elif kind == "missing":
+            message = "required" + (f"; {allowed}" if (allowed := _allowed_at(model, loc)) else "")
+        elif allowed := _allowed_at(model, loc):  # a date, a list, a text, an object...
+            message = f"{_shown(got)} is not valid: {message[0].lower()}{message[1:]}; {allowed}"
         problems.append(Problem(field=name, message=message, loc=list(loc) or None))
     return problems
 
@@ -658,5 +796,62 @@ class MonteCarloResult(BaseModel):
     mean_pct: Pct  # lognormal: the mean used; bootstrap: the historical mean it draws from
     vol_pct: Pct  # lognormal: the volatility used; bootstrap: the historical volatility
     fan: list[FanPoint]
+    warnings: list[str] = Field(default_factory=list)
+    version: str
+
+
+# --------------------------------------------------------------------------- events
+
+
+class TimelineRow(BaseModel):
+    n: int
+    date: dt.date
+    due: Money
+    paid: Money
+    interest: Money
+    balance: Money
+    status: Literal["paid", "missed", "behind", "cured", "suspended"]
+
+
+class EventNote(BaseModel):
+    date: dt.date
+    kind: str
+    text: str
+    citation: str
+
+
+class DistributionOut(BaseModel):
+    """A deemed distribution (code L) or a plan loan offset (code M when qualified)."""
+
+    kind: Literal["deemed", "offset"]
+    reason: str
+    date: dt.date
+    amount: Money  # the balance with the interest accrued to that day
+    rolled_over: Money = Decimal(0)
+    taxable: Money
+    tax: Money  # federal + state
+    penalty: Money
+    total: Money  # cash due by the tax deadline
+    tax_due_date: dt.date
+    qualified: bool  # a qualified plan loan offset (IRC §402(c)(3)(C))
+    rollover_deadline: dt.date | None  # None: cannot be rolled over (a deemed distribution)
+    form_1099r_code: str
+    exemption: str | None = None
+    citation: str
+
+
+class EventsResult(BaseModel):
+    loan: LoanSummary  # as planned
+    status: Literal["repaid", "deemed", "offset", "paid_off", "owed_at_retirement"]
+    timeline: list[TimelineRow]
+    events: list[EventNote]
+    distributions: list[DistributionOut]
+    deemed_distribution: DistributionOut | None = None  # the first one, if any
+    offset: DistributionOut | None = None
+    payment_after: Money | None = None  # after a re-amortization
+    final_payment_date: dt.date | None = None
+    latest_permissible_date: dt.date | None = None  # the law's last day to repay (extended by service)
+    cost_vs_plan: Money  # at retirement, on the after-tax ledger (METHOD v2 §4), vs the plan
+    cost_text: str
     warnings: list[str] = Field(default_factory=list)
     version: str

@@ -374,3 +374,51 @@ def batch_summary(summary: dict[str, Any], target: str) -> None:
     )
     for warning in summary["warnings"]:
         err.print(f"[yellow]warning:[/] {warning}")
+
+
+# --------------------------------------------------------------------------- events
+
+
+def events(result: Any) -> None:
+    """The loan's life: the verdict in a sentence, what happened when, the distributions."""
+    console.print(f"[bold]{result.cost_text}[/]")
+    for note in result.events:
+        console.print(f"  • {note.date:%b %-d, %Y}: {note.text} [dim]({note.citation})[/]")
+    for item in result.distributions:
+        what = (
+            "A qualified plan loan offset"
+            if item.qualified
+            else ("A plan loan offset" if item.kind == "offset" else "A deemed distribution")
+        )
+        rollover = (
+            f"roll it over by {item.rollover_deadline:%B %-d, %Y}"
+            if item.rollover_deadline
+            else "it cannot be rolled over"
+        )
+        console.print(
+            f"[bold]{what}[/] on {item.date:%B %-d, %Y}: {usd(item.amount)}; tax {usd(item.tax)} + 10% "
+            f"{usd(item.penalty)} = {usd(item.total)} due by {item.tax_due_date:%B %-d, %Y}; {rollover}. "
+            f"Form 1099-R code {item.form_1099r_code}. [dim]({item.citation})[/]"
+        )
+    timeline = Table(title="Installments", title_justify="left", box=None, header_style="bold")
+    for name in ("#", "Date", "Due", "Paid", "Interest", "Balance", "Status"):
+        timeline.add_column(name, justify="left" if name in ("Date", "Status") else "right")
+    rows = result.timeline
+    shown = rows if len(rows) <= 24 else [r for r in rows if r.status != "paid"] + rows[-1:]
+    for row in shown:
+        timeline.add_row(
+            str(row.n),
+            f"{row.date}",
+            usd(row.due),
+            usd(row.paid),
+            usd(row.interest),
+            usd(row.balance),
+            row.status,
+        )
+    console.print(timeline)
+    if len(shown) < len(rows):
+        console.print(f"[dim]{len(rows) - len(shown)} regular installments not shown (--csv lists all).[/]")
+    if result.payment_after is not None:
+        console.print(f"Payment after the change: {usd(result.payment_after)}.")
+    console.print("[dim]Education, not advice: check your plan's loan policy; the figures follow the law.[/]")
+    _warnings(result.warnings)

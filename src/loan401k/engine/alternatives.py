@@ -24,7 +24,7 @@ import numpy as np
 from ..money import CENT, HUNDRED, ONE, ZERO, cents, cents_of, pct_text
 from ..rules.distributions import gross_for_net
 from ..rules.tax import TaxProfile
-from .amortization import Amortization, amortize, level_payment, period_rate
+from .amortization import NEGLIGIBLE_RATE, Amortization, amortize, level_payment, period_rate
 from .projection import value_at_end
 
 RISKS = {
@@ -224,8 +224,8 @@ def stepped_payment(
     if rest <= 0:
         return level_payment(principal, promo_rate, periods)
     growth = (ONE + promo_rate) ** promo_periods
-    accumulated = (growth - ONE) / promo_rate if promo_rate else Decimal(promo_periods)
-    annuity = rate / (ONE - (ONE + rate) ** -rest) if rate else ONE / rest
+    accumulated = (growth - ONE) / promo_rate if promo_rate >= NEGLIGIBLE_RATE else Decimal(promo_periods)
+    annuity = rate / (ONE - (ONE + rate) ** -rest) if rate >= NEGLIGIBLE_RATE else ONE / rest
     return cents(principal * growth * annuity / (ONE + accumulated * annuity))
 
 

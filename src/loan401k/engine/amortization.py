@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from ..dates import add_months
 from ..money import CENT, ONE, ZERO
 
 PAYMENTS_PER_YEAR = {"weekly": 52, "biweekly": 26, "semimonthly": 24, "monthly": 12, "quarterly": 4}
@@ -22,6 +23,25 @@ def period_count(term_months: int, per_year: int) -> int:
     return int((Decimal(term_months * per_year) / 12).quantize(ONE, rounding=ROUND_HALF_UP))
 
 
+def periods_in_term(term_months: int, frequency: str, start: dt.date) -> int:
+    """period_count, less the payments that would fall after the term's end (the issue date
+    plus `term_months`): a schedule never ends after its term. Monthly payments always fit;
+    quarterly ones fit floor(M / 3), none in a term under 3 months; weekly and biweekly ones
+    as many whole steps as the term has days (13 weekly payments need 91 days, Feb-Apr has
+    89); semimonthly ones by their dates (Feb 28 + 1 month is Mar 28, before the Mar 31
+    payday)."""
+    count = period_count(term_months, PAYMENTS_PER_YEAR[frequency])
+    if frequency == "monthly":
+        return count
+    if frequency == "quarterly":
+        return min(count, term_months // 3)
+    end = add_months(start, term_months)
+    if frequency == "semimonthly":
+        return sum(1 for day in _semimonthly_dates(start, count) if day <= end)
+    step = 14 if frequency == "biweekly" else 7
+    return min(count, (end - start).days // step)
+
+
 def period_rate(annual_rate: Decimal, per_year: int, convention: str) -> Decimal:
     """APR / k (nominal, the industry norm) or (1 + APR)^(1/k) - 1 (effective)."""
     if convention == "effective":
@@ -29,9 +49,16 @@ def period_rate(annual_rate: Decimal, per_year: int, convention: str) -> Decimal
     return annual_rate / per_year
 
 
+#: Below this period rate the interest moves no level payment by a cent (the payment is
+#: P / n + P r (n + 1) / 2n + ..., and P / n is at least 1 / (200 n) dollars from a rounding
+#: boundary: $100,000,000 and 2,080 payments at most), while 1 - (1 + r)^-n keeps too few
+#: of its 28 digits (none at all below 1e-28: a division by zero).
+NEGLIGIBLE_RATE = Decimal("1e-14")
+
+
 def level_payment(principal: Decimal, rate: Decimal, periods: int) -> Decimal:
-    """round_cents(P r / (1 - (1 + r)^-n)); r = 0: round_cents(P / n)."""
-    if rate == 0:
+    """round_cents(P r / (1 - (1 + r)^-n)); r = 0 (or negligible): round_cents(P / n)."""
+    if rate < NEGLIGIBLE_RATE:
         return (principal / periods).quantize(CENT, rounding=ROUND_HALF_UP)
     return (principal * rate / (ONE - (ONE + rate) ** -periods)).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -68,6 +95,8 @@ def amortize(
 ) -> Amortization:
     """Each period: interest = round_cents(balance x r), principal = payment - interest
     (+ extra); the last period pays whatever is left with its interest (the true-up)."""
+    if periods < 1:
+        raise ValueError(f"a schedule needs at least one payment, got {periods} periods")
     payment = level_payment(principal, rate, periods)
     last = periods if payoff_period is None else min(periods, payoff_period)
     quantize, half_up = Decimal.quantize, ROUND_HALF_UP
@@ -98,7 +127,7 @@ def amortize(
 
 def max_principal_for_payment(payment: Decimal, rate: Decimal, periods: int) -> Decimal:
     """The inverse: the largest amount (in cents) whose level payment is at most `payment`."""
-    if rate == 0:
+    if rate < NEGLIGIBLE_RATE:
         # round_half_up(P / n) <= payment  <=>  P / n < payment + 0.005
         guess = ((payment + CENT / 2) * periods).quantize(CENT, rounding=ROUND_FLOOR)
     else:
@@ -112,13 +141,6 @@ def max_principal_for_payment(payment: Decimal, rate: Decimal, periods: int) -> 
 
 
 # --------------------------------------------------------------------------- dates
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day `months` later, clamped to the month's end (Jan 31 + 1 month = Feb 28/29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _semimonthly_dates(start: dt.date, count: int) -> list[dt.date]:

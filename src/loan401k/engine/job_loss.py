@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..dates import add_months
 from ..money import ONE, ZERO, cents
 from ..params import Snapshot
 from ..rules.deadlines import due_month, return_due_date, rollover_deadline
 from ..rules.distributions import Person, penalty_exemption
 from ..rules.tax import TaxProfile
-from .amortization import add_months
 from .loan import Loan
 
 

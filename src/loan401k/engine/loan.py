@@ -16,8 +16,8 @@ from .amortization import (
     last_period_by_month,
     payment_dates,
     payment_month,
-    period_count,
     period_rate,
+    periods_in_term,
 )
 
 
@@ -40,7 +40,8 @@ class LoanTerms:
 
     @property
     def periods(self) -> int:
-        return period_count(self.term_months, self.per_year)
+        """The payments that fall within the term (none: a term shorter than one period)."""
+        return periods_in_term(self.term_months, self.frequency, self.start_date)
 
     @property
     def period_rate(self) -> Decimal:

@@ -9,6 +9,7 @@ every result from it (`analysis_of`, `comparison_of`, `backtest_of`, `montecarlo
 from .analysis import analysis_of, analyze
 from .compare import compare, comparison_of
 from .core import distribution, limit, schedule, schedule_of, with_defaults
+from .events import events, events_of
 from .markets import backtest, backtest_of, montecarlo, montecarlo_of
 from .scenario import Scenario, build_scenario
 
@@ -26,6 +27,8 @@ __all__ = [
     "backtest_of",
     "montecarlo",
     "montecarlo_of",
+    "events",
+    "events_of",
     "Scenario",
     "build_scenario",
 ]

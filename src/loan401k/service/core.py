@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ..engine.amortization import max_principal_for_payment
+from ..engine.amortization import PAYMENTS_PER_YEAR, max_principal_for_payment, periods_in_term
 from ..engine.loan import Loan, LoanTerms, build_loan
 from ..models import (
     MAX_MONEY,
@@ -17,6 +17,7 @@ from ..models import (
     Problem,
     ScheduleResult,
     ScheduleRow,
+    field_bounds,
     parse_input,
 )
 from ..money import HUNDRED, ONE, ZERO, pct
@@ -36,6 +37,19 @@ def today() -> dt.date:
 
 
 EARLIEST_START = parameters().first_date  # the parameter files hold the law from then on
+
+
+def _latest_start() -> dt.date:
+    """The last start date whose dates all fit in the calendar (to 9999-12-31): the payments
+    (term_months) and the projection (retirement_age - age) from it, and two more years for
+    the tax due date and rollover deadline of a separation in the last month."""
+    term, age, retirement = (field_bounds(LoanInput, name) for name in ("term_months", "age", "retirement_age"))
+    assert term and age and retirement  # bounded fields
+    years = max(-(-term[1] // 12), retirement[1] - age[0]) + 2
+    return dt.date(dt.MAXYEAR - years, 12, 31)
+
+
+LATEST_START = _latest_start()
 
 
 def law_for(inputs: LoanInput) -> Snapshot:
@@ -114,7 +128,29 @@ def check_consistency(inputs: LoanInput, command: str = "analyze") -> None:
         bad(
             "start_date",
             f"{inputs.start_date} is before {EARLIEST_START}, the first date "
-            "the parameter files cover; allowed: 2025-01-01 or later",
+            f"the parameter files cover; allowed range: {EARLIEST_START} to {LATEST_START}",
+        )
+    if inputs.start_date is not None and inputs.start_date > LATEST_START:
+        bad(
+            "start_date",
+            f"{inputs.start_date} is too late for the payments and the projection to fit in the "
+            f"calendar; allowed range: {EARLIEST_START} to {LATEST_START}",
+        )
+    start = inputs.start_date or today()
+    if start <= LATEST_START and periods_in_term(inputs.term_months, inputs.frequency, start) == 0:
+        # IRC §72(p)(2)(C) asks for payments at least quarterly: a term shorter than one
+        # period has none.
+        shortest = 12 // PAYMENTS_PER_YEAR[inputs.frequency]
+        bad(
+            "term_months",
+            f"{inputs.term_months} is shorter than one {inputs.frequency} payment period; "
+            f'allowed: at least {shortest} with frequency "{inputs.frequency}"',
+        )
+        faster = [name for name, k in PAYMENTS_PER_YEAR.items() if 12 // k <= inputs.term_months]
+        bad(
+            "frequency",
+            f'"{inputs.frequency}" has no payment within a {inputs.term_months}-month term; '
+            f"allowed with term_months {inputs.term_months}: {', '.join(faster)}",
         )
     if inputs.highest_loan_balance_12m is not None and (
         inputs.highest_loan_balance_12m < inputs.outstanding_loan_balance
@@ -273,10 +309,14 @@ def limit(data: Inputs) -> LimitResult:
 
 def limit_terms(inputs: LoanInput) -> LimitTerms:
     assert inputs.vested_balance is not None
+    # Treas. Reg. §1.72(p)-1 Q&A-19(b)(1): a loan deemed distributed and not repaid still
+    # counts as outstanding (with its interest) when later loans are limited.
+    deemed = inputs.deemed_loan_balance
+    highest = inputs.highest_loan_balance_12m
     return LimitTerms(
         vested=inputs.vested_balance,
-        outstanding=inputs.outstanding_loan_balance,
-        highest_12m=inputs.highest_loan_balance_12m,
+        outstanding=inputs.outstanding_loan_balance + deemed,
+        highest_12m=None if highest is None else highest + deemed,
         existing_loans=inputs.existing_loans,
         allow_10k_floor=inputs.allow_10k_floor,
         min_loan=inputs.min_loan,
@@ -290,6 +330,7 @@ def schedule(data: Inputs) -> ScheduleResult:
     """The repayment schedule; with `payment` instead of `amount`, the amount it buys."""
     inputs = parse_input(data)
     if inputs.amount is None and inputs.payment is not None:
+        check_consistency(inputs, "schedule")  # dates and term first: the inverse needs periods
         terms = loan_terms(inputs, amount=Decimal(1))
         amount = max_principal_for_payment(inputs.payment, terms.period_rate, terms.periods)
         if amount > MAX_MONEY:

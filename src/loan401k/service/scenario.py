@@ -255,6 +255,9 @@ def liquidity_pct(scenario: Scenario) -> Decimal:
     return (scenario.outside.liquidity_rate * HUNDRED).quantize(Decimal("0.01")).normalize()
 
 
+EVENTS_ELSEWHERE = "events are used by `loan401k events` (POST /api/v1/events) only."
+
+
 def scenario_warnings(scenario: Scenario) -> list[str]:
     inputs, law, limit = scenario.inputs, scenario.law, scenario.limit
     warnings = list(tax_warnings(inputs)) + law.stale_warnings()
@@ -266,6 +269,15 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
         )
     if not limit.eligible:
         warnings.append(f"Not eligible for a new loan ({limit.binding_rule}).")
+    if inputs.deemed_loan_balance:
+        warnings.append(
+            f"A loan deemed distributed and not repaid ({usd(inputs.deemed_loan_balance)}) still counts as "
+            "outstanding for this limit, with its interest (Treas. Reg. §1.72(p)-1 Q&A-19(b)(1)); a new "
+            "loan must be repaid by payroll withholding or secured by collateral other than your account, "
+            "or it is deemed distributed too (Q&A-19(b)(2))."
+        )
+    if inputs.events:
+        warnings.append(EVENTS_ELSEWHERE)
     if scenario.loan.last_month > scenario.months:
         warnings.append(
             f"The loan runs past retirement at {inputs.retirement_age}: what is still owed then is "
