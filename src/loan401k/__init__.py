@@ -22,7 +22,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .service import analyze, backtest, compare, distribution, events, limit, montecarlo, schedule
+    # the functions, not the modules of the same name (service.compare, service.events)
+    from .service import analyze, backtest, distribution, limit, montecarlo, schedule
+    from .service.compare import compare
+    from .service.events import events
 
 
 def __getattr__(name: str) -> Any:

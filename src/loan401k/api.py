@@ -274,10 +274,13 @@ def _calculation(function_name: str, path: str) -> Callable[..., Any]:
         def compute() -> Response:  # in a worker thread: the result and its JSON
             return json_body(function(inputs))
 
+        response: Response
         if heavy:
             check_paths_budget(inputs)
-            return await workload.run_heavy(compute)
-        return await workload.run(compute)
+            response = await workload.run_heavy(compute)
+        else:
+            response = await workload.run(compute)
+        return response
 
     endpoint.__name__ = f"{function_name}_endpoint"
     # the body's schema says what this endpoint requires (openapi.py); validation is LoanInput's
@@ -312,7 +315,8 @@ class ScenarioId(BaseModel):
 
 def get_store(request: Request) -> ScenarioStore:
     """The app's scenario store (also for the web pages' /s/{id})."""
-    return request.app.state.store
+    store: ScenarioStore = request.app.state.store
+    return store
 
 
 def _client_key(request: Request) -> str:

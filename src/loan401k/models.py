@@ -66,7 +66,9 @@ def _number(value: Any, max_places: int | None) -> Any:
     if not number.is_finite():
         return value
     if not number:  # "-0" and "0e-1000000" are plain 0; "0.00" stays as written
-        return number if not number.is_signed() and number.as_tuple().exponent >= -2 else _ZERO
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)  # finite
+        return number if not number.is_signed() and exponent >= -2 else _ZERO
     if number.adjusted() >= _TOO_LARGE:
         raise PydanticCustomError("number_too_large", "Input is out of range")
     if max_places is not None and _decimal_places(number) > max_places:
@@ -302,7 +304,8 @@ def field_bounds(model: type[BaseModel], name: str) -> tuple[Any, Any, bool] | N
     field = model.model_fields.get(name)
     if field is None:
         return None
-    low = high = None
+    low: Any = None
+    high: Any = None
     strict_low = False
     for meta in _flatten_metadata(field):
         if isinstance(meta, Ge):
@@ -411,8 +414,8 @@ def _allowed_at(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     if inner is not None:
         fields = ", ".join(inner.model_fields)
         if get_origin(annotation) is list and not (loc and isinstance(loc[-1], int)):
-            most = f"up to {limit} " if limit else ""
-            return f"allowed: a list of {most}objects with the fields {fields}"
+            up_to = f"up to {limit} " if limit else ""
+            return f"allowed: a list of {up_to}objects with the fields {fields}"
         return f"allowed: an object with the fields {fields}"
     if limit is not None:
         return f"allowed: text of at most {limit} characters"
@@ -690,8 +693,10 @@ OptionKind = Literal[
 
 
 class AlternativeOption(BaseModel):
-    """One way to raise the cash, priced on one scale (METHOD §8): `cost` is the after-tax
-    net worth at retirement lost compared with receiving the cash as a gift."""
+    """One way to raise the cash, priced on one scale (METHOD v2 §8): `cost` is the cost
+    beyond the money itself, after-tax net worth at retirement compared with receiving the
+    cash as a gift, less that cash grown at what money outside earns (negative: cheaper
+    than a lender charging exactly that)."""
 
     kind: OptionKind
     label: str
@@ -818,6 +823,7 @@ class EventNote(BaseModel):
     kind: str
     text: str
     citation: str
+    deadline: dt.date | None = None  # what must be done by then (a missed installment's cure deadline)
 
 
 class DistributionOut(BaseModel):

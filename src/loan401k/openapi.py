@@ -92,6 +92,7 @@ def _required_extra(required: Required) -> Any:
 
 
 _MODELS: dict[str, type[LoanInput]] = {}
+_REQUIRED_OF: dict[type[BaseModel], Required] = {}
 
 
 def request_model(operation: str, required: Required | None = None) -> type[LoanInput]:
@@ -110,6 +111,7 @@ def request_model(operation: str, required: Required | None = None) -> type[Loan
                 "model_config": ConfigDict(json_schema_extra=_required_extra(needs)),
             },
         )
+        _REQUIRED_OF[_MODELS[operation]] = needs
     return _MODELS[operation]
 
 
@@ -146,8 +148,9 @@ def _standard_decimal(node: dict[str, Any]) -> dict[str, Any]:
     ):
         if private in node:
             out[standard] = _number(node[private])
-    if node.get("decimal_places") == 2:
-        out["multipleOf"] = 0.01
+    places = node.get("decimal_places", getattr(models, "PCT_MAX_PLACES", None))
+    if places is not None:  # money: cents; a percent: models.PCT_MAX_PLACES places
+        out["multipleOf"] = 0.01 if places == 2 else float(f"1e-{places}")
     for key, value in node.items():
         if key not in ("anyOf", "ge", "le", "gt", "lt", "decimal_places", "max_digits"):
             out[key] = _number(value) if key == "default" else value
@@ -166,6 +169,7 @@ def _walk(node: Any) -> Any:
 
 def _branch(node: dict[str, Any]) -> dict[str, Any]:
     """The non-null branch of a property (itself when it is not nullable)."""
+    branch: dict[str, Any]
     for branch in node.get("anyOf", ()):
         if branch.get("type") != "null":
             return branch
@@ -190,6 +194,12 @@ def _exact_bounds(component: dict[str, Any], model: type[BaseModel]) -> None:
             branch["maximum"] = int(high) if float(high).is_integer() else _number(high)
         if "default" in node:
             node["default"] = _number(node["default"])
+    if model is LoanInput or (isinstance(model, type) and issubclass(model, LoanInput)):
+        # an age of 100 is never valid: retirement_age (at most 100) must come after it
+        retirement = field_bounds(LoanInput, "retirement_age")
+        age = component.get("properties", {}).get("age")
+        if retirement is not None and age is not None:
+            _branch(age)["maximum"] = int(retirement[1]) - 1
 
 
 # --------------------------------------------------------------------------- rules between fields
@@ -216,14 +226,26 @@ def _year_pattern(first: int, last: int) -> str:
     return "|".join(parts)
 
 
-def _loan_rules() -> list[dict[str, Any]]:
+def _loan_rules(required: Required) -> list[dict[str, Any]]:
     from .params import parameters
 
     law = parameters().in_force(dt.date.today())
     general, residence = int(law["loan_max_term_months"]), int(law["residence_term_cap_months"])
-    rules: list[dict[str, Any]] = [{"not": {"allOf": [_given(a), _given(b)]}} for a, b in EXCLUSIVE]
+    # Stated through presence (dependentSchemas) where it can be: a generator weighs each
+    # if/then or not(allOf) as two branches, and the branches multiply. Presence is a little
+    # stricter than the service (which reads a null as absent): fine for a contract.
     paid = {"required": ["salary"], "properties": {"salary": {"type": "number", "exclusiveMinimum": 0}}}
-    rules += [{"if": _given(name), "then": paid} for name in NEEDS_SALARY]
+    depends: dict[str, dict[str, Any]] = {}
+    asked = {*required.fields, *required.one_of}
+    for first, second in EXCLUSIVE:
+        # amount/net: stated only where the body asks for one of them (schemathesis's
+        # canonicalizer gives up on it beside a nullable amount: the limit's)
+        if first == "amount" and not asked & {first, second}:
+            continue
+        depends[second] = {"properties": {first: {"type": "null"}}}
+    for name in NEEDS_SALARY:
+        depends[name] = {"allOf": [depends[name], paid]} if name in depends else paid
+    rules: list[dict[str, Any]] = [{"dependentSchemas": depends}]
     rules.append(
         {
             "if": {"required": ["match_rate_pct"], "properties": {"match_rate_pct": {"exclusiveMinimum": 0}}},
@@ -294,7 +316,7 @@ def standardize(document: dict[str, Any]) -> dict[str, Any]:
             continue
         _exact_bounds(component, model)
         if not name.endswith("-Output") and issubclass(model, LoanInput):
-            component.setdefault("allOf", []).extend(_loan_rules())
+            component.setdefault("allOf", []).extend(_loan_rules(_REQUIRED_OF.get(model, Required())))
             _start_date(component)
         if model is models.Alternative and not name.endswith("-Output"):
             component.setdefault("allOf", []).extend(copy.deepcopy(ALTERNATIVE_RULES))

@@ -317,8 +317,8 @@ def backtest(result: Any) -> None:
     )
     console.print(_percentile_table(result))
     console.print(
-        f"The loan ended up cheaper than staying invested in "
-        f"[bold]{result.share_loan_cheaper:.1f}%[/] of start years."
+        f"The loan cost less than nothing (better than borrowing at what your money outside "
+        f"earns) in [bold]{result.share_loan_cheaper:.1f}%[/] of start years."
     )
     console.print(result.sign_note)
     # compact: start year and total, four pairs across (components are in --json)
@@ -354,8 +354,8 @@ def montecarlo(result: Any) -> None:
     )
     console.print(_percentile_table(result))
     console.print(
-        f"The loan ended up cheaper than staying invested on "
-        f"[bold]{result.share_loan_cheaper:.1f}%[/] of paths."
+        f"The loan cost less than nothing (better than borrowing at what your money outside "
+        f"earns) on [bold]{result.share_loan_cheaper:.1f}%[/] of paths."
     )
     console.print(result.sign_note)
     console.print(_fan_table(result))

@@ -84,6 +84,7 @@ def _sqlite_engine(url: URL) -> Engine:
         # One shared connection, or each pooled connection would see its own empty database.
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
+        assert url.database is not None  # a file database: not _is_memory(url)
         Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 

@@ -127,7 +127,7 @@ class Summary:
         self.eligible += eligible.height
         capacity = eligible["max_loan"].sum() if eligible.height else None
         self.total_capacity += Decimal(capacity or 0)
-        self.rows_with_errors += out["error"].is_not_null().sum()
+        self.rows_with_errors += int(out["error"].is_not_null().sum())
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -305,7 +305,7 @@ def parse(frame: pl.DataFrame, defaults: PlanDefaults) -> pl.DataFrame:
         if stage:
             typed = typed.with_columns(**stage)
 
-    def cell(name: str, dtype: pl.DataType) -> pl.Expr:
+    def cell(name: str, dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
         return pl.col(f"_c_{name}") if name in present else pl.lit(None, dtype)
 
     typed = typed.with_columns(

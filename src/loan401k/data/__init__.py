@@ -80,7 +80,8 @@ def read_returns(
     years = np.array(cols[0], dtype=np.int64)
     for arr in (years, *arrays):
         arr.flags.writeable = False
-    return ReturnsTable(years, *arrays, meta=meta)
+    stocks, bonds, bills, cpi = arrays  # COLUMNS after "year"
+    return ReturnsTable(years, stocks, bonds, bills, cpi, meta=meta)
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ..dates import add_months
 from ..money import ZERO, cents
@@ -73,6 +74,7 @@ class Note:
     kind: str
     text: str
     citation: str
+    deadline: dt.date | None = None  # the day something must be done by (a cure deadline)
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ class _State:
     opening: Decimal  # the loan's amount when made (or refinanced)
     last_date: dt.date  # the last day interest was accrued to
     convention: str
-    arrears: deque[list] = field(default_factory=deque)  # [due date, unpaid]
+    arrears: deque[list[Any]] = field(default_factory=deque)  # [due date, unpaid]
     then_payment: Decimal | None = None  # split refinance: the payment after `switch`
     switch: dt.date | None = None
     basis_share: Decimal = ZERO
@@ -238,6 +240,7 @@ def service(
                         f"{deadline:%B %-d, %Y} (the cure deadline; later payments go to the oldest "
                         "missed installment first), or the whole balance becomes a deemed distribution.",
                         CURE,
+                        deadline,
                     )
                 )
             state.arrears.append([due_day, due])

@@ -12,6 +12,7 @@ probability p). What leaving costs on the after-tax ledger is engine.ledger's pa
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,7 +53,7 @@ def monthly_hazard(annual_probability: float) -> float:
     """q = 1 - (1 - p)^(1/12): the same chance every month, compounding to p over a year."""
     if annual_probability >= 1:
         return 1.0
-    return 1.0 - (1.0 - annual_probability) ** (1.0 / 12.0)
+    return 1.0 - math.pow(1.0 - annual_probability, 1.0 / 12.0)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class Excess:
     share: float  # excess / amount: the share of every payment that is after-tax basis
     cash_due: Decimal  # its tax and 10 %
     due_month: int  # when they are paid: the return's due date for the loan's year
+    penalty: Decimal = ZERO  # the 10 % part of cash_due
 
 
 NO_EXCESS = Excess(0.0, ZERO, 0)
@@ -67,22 +68,25 @@ class Ledger:
     excess_share: float
 
     def account_row(self, name: str) -> np.ndarray:
-        return self.account[_A[name]]
+        row: np.ndarray = self.account[_A[name]]
+        return row
 
     def outside_row(self, name: str) -> np.ndarray:
-        return self.outside[_O[name]]
+        row: np.ndarray = self.outside[_O[name]]
+        return row
 
     @property
     def with_loan_flows(self) -> np.ndarray:
         """The account as entered (A2), never leaving the job: no_loan less what it lacks."""
         a = self.account
-        return (
+        flows: np.ndarray = (
             a[_A["no_loan"]]
             - a[_A["growth_missed"]]
             + a[_A["interest_to_self"]]
             - a[_A["contribution_cut"]]
             - a[_A["fees"]]
         )
+        return flows
 
     @property
     def cost_horizon(self) -> int:
@@ -189,7 +193,8 @@ def parts(ledger: Ledger, account_values: np.ndarray, outside_values: np.ndarray
     out[:, 3] = w * a[:, _A["fees"]]
     out[:, 4] = w * a[:, _A["job_loss"]] + o[:, _O["job_loss"]]
     out[:, 5] = o[:, _O["excess"]]
-    return out + ledger.nominal
+    out += ledger.nominal
+    return out
 
 
 def round_cents(values: np.ndarray) -> np.ndarray:
@@ -197,13 +202,15 @@ def round_cents(values: np.ndarray) -> np.ndarray:
     float through its shortest repr, so 1.005 is a tie (-> 1.01) although 1.005 * 100 is
     100.49999999999999 in binary: snapping to 1e-6 of a cent first keeps those ties."""
     scaled = np.round(np.abs(values) * 100.0, 6)
-    return np.sign(values) * np.floor(scaled + 0.5) / 100.0
+    rounded: np.ndarray = np.sign(values) * np.floor(scaled + 0.5) / 100.0
+    return rounded
 
 
 def cent_totals(part_values: np.ndarray) -> np.ndarray:
     """cost.total per path: the parts rounded to cents one by one, then added (as the
     deterministic CostResult does, so one constant path gives analyze()'s total exactly)."""
-    return round_cents(part_values).sum(axis=1)
+    totals: np.ndarray = round_cents(part_values).sum(axis=1)
+    return totals
 
 
 def separation_net_costs(

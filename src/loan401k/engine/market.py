@@ -44,12 +44,12 @@ def portfolio_returns(stocks: np.ndarray, bonds: np.ndarray, stock_pct: float) -
     return share * np.asarray(stocks, dtype=float) + (1.0 - share) * np.asarray(bonds, dtype=float)
 
 
-def monthly_factor(annual: np.ndarray, convention: str = "effective") -> np.ndarray:
+def monthly_factor(annual: np.ndarray | float, convention: str = "effective") -> np.ndarray:
     """1 + g for each month of a year with annual return R (METHOD §3)."""
-    annual = np.asarray(annual, dtype=float)
+    returns = np.asarray(annual, dtype=float)
     if convention == "nominal":
-        return 1.0 + annual / 12.0
-    return np.power(1.0 + annual, 1.0 / 12.0)
+        return 1.0 + returns / 12.0
+    return np.power(1.0 + returns, 1.0 / 12.0)
 
 
 def horizon_years(months: int) -> int:
@@ -104,7 +104,7 @@ class Paths:
 
     @property
     def count(self) -> int:
-        return self.account.shape[0]
+        return int(self.account.shape[0])
 
     def rows(self, lo: int, hi: int) -> Paths:
         def cut(x: np.ndarray | float | None) -> Any:
@@ -283,7 +283,7 @@ def percentiles(totals: np.ndarray) -> dict[str, float]:
 
 
 def share_cheaper(totals: np.ndarray) -> float:
-    """Percent of paths where the loan ends up cheaper than staying invested (total < 0)."""
+    """Percent of paths where the loan costs less than nothing (cost.total < 0, METHOD v2 §4)."""
     return round(float(np.count_nonzero(totals < 0) * 100.0 / totals.size), 2)
 
 

@@ -42,12 +42,14 @@ def value_at_end(flows: np.ndarray, index: np.ndarray) -> np.ndarray:
     """Balances at month T: flows (S, T+1), index (P, T+1) -> (P, S) = I[:, T] * (1/I) @ F.T."""
     flows = np.atleast_2d(np.asarray(flows, dtype=float))
     index = np.atleast_2d(np.asarray(index, dtype=float))
-    return ((1.0 / index) @ flows.T) * index[:, -1:]
+    values: np.ndarray = ((1.0 / index) @ flows.T) * index[:, -1:]
+    return values
 
 
 def value_by_month(flows: np.ndarray, index: np.ndarray) -> np.ndarray:
     """The balance path B(0..T) of flow vector(s) on one path."""
-    return np.cumsum(np.asarray(flows, dtype=float) / index, axis=-1) * index
+    balances: np.ndarray = np.cumsum(np.asarray(flows, dtype=float) / index, axis=-1) * index
+    return balances
 
 
 # --------------------------------------------------------------------------- contributions
@@ -79,7 +81,8 @@ class Contributions:
         if not self.match_rate or not self.salary:
             return np.zeros_like(salary)
         employee_share = np.where(salary > 0, employee * 12.0 / np.maximum(salary, 1e-9), 0.0)
-        return self.match_rate * np.minimum(employee_share, self.match_limit) * salary / 12.0
+        match: np.ndarray = self.match_rate * np.minimum(employee_share, self.match_limit) * salary / 12.0
+        return match
 
     def normal(self, months: int) -> tuple[np.ndarray, np.ndarray]:
         """(employee, match) for months 1..T with contributions as usual."""

@@ -115,6 +115,7 @@ def describe(
             )
         )
     if tax.uses_brackets:
+        assert tax.taxable_income is not None  # uses_brackets: brackets and taxable income
         steps.append(
             Step(
                 rule="federal_tax",

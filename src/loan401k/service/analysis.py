@@ -58,7 +58,7 @@ def outside_rates(scenario: Scenario) -> OutsideRates:
     outside = scenario.outside
     return OutsideRates(
         liquidity_rate_pct=liquidity_pct(scenario),
-        liquidity_source=outside.liquidity_source,  # type: ignore[arg-type]
+        liquidity_source=outside.liquidity_source,
         window_months=scenario.window,
         outside_tax_drag_pct=(outside.tax_drag * HUNDRED).normalize(),
         outside_return_pct=None
@@ -159,7 +159,9 @@ def assumptions(scenario: Scenario) -> list[Assumption]:
         Assumption(
             name="annual_rate_pct",
             value=pct_text(rate or 0),
-            source=(
+            source="you entered it"
+            if "annual_rate_pct" in scenario.given
+            else (
                 f"default prime {pct_text(law['prime_rate'] * HUNDRED)} + "
                 f"{pct_text(law['loan_rate_spread'] * HUNDRED)}: " + law.citation("prime_rate")
             ),

@@ -29,7 +29,7 @@ from ..rules.distributions import penalty_exemption
 from .core import Inputs, person_at, tax_profile
 from .costs import deterministic_cost, expected_cash
 from .explain import outside_words
-from .scenario import Scenario, build_scenario, scenario_warnings
+from .scenario import Scenario, build_scenario, excess_of, scenario_warnings
 
 PAYOFF_TERMS = (12, 24, 36, 60)
 BORROWING = ("credit_card", "balance_transfer", "personal_loan", "heloc", "custom")
@@ -80,13 +80,13 @@ def loan_cost(scenario: Scenario) -> OptionCost:
     cost = deterministic_cost(scenario)
     loan = scenario.loan
     tax, penalty = expected_cash(scenario)
-    excess_cash = Decimal(repr(float(scenario.ledger.outside_row("excess").sum()))).quantize(Decimal("0.01"))
+    excess = excess_of(scenario.inputs, scenario.law, scenario.tax, scenario.limit, scenario.months)
     return loan_option(
         cost.total,
         interest=loan.schedule.total_interest,
         fees=loan.total_fees,
-        taxes=tax + excess_cash,
-        penalties=penalty,
+        taxes=tax + excess.cash_due - excess.penalty,
+        penalties=penalty + excess.penalty,
         payment=loan.schedule.payment,
         amount=loan.terms.amount,
         term_months=loan.terms.term_months,

@@ -19,6 +19,7 @@ from ..models import (
     ScheduleRow,
     field_bounds,
     parse_input,
+    range_text,
 )
 from ..money import HUNDRED, ONE, ZERO, pct
 from ..params import Snapshot, parameters
@@ -58,12 +59,14 @@ def law_for(inputs: LoanInput) -> Snapshot:
 
 def default_loan_rate_pct(law: Snapshot) -> Decimal:
     """Prime + 1 (plan practice) in force on the loan date."""
-    return (law["prime_rate"] + law["loan_rate_spread"]) * HUNDRED
+    rate: Decimal = law["prime_rate"] + law["loan_rate_spread"]
+    return rate * HUNDRED
 
 
 def default_job_loss_pct(law: Snapshot) -> Decimal:
-    """The JOLTS monthly layoff rate as an annual probability: 1 - (1 - m)^12."""
-    monthly = law["job_separation_monthly_rate"]
+    """The JOLTS monthly total separations rate (quits, layoffs, other) as an annual
+    probability: 1 - (1 - m)^12."""
+    monthly: Decimal = law["job_separation_monthly_rate"]
     return ((ONE - (ONE - monthly) ** 12) * HUNDRED).quantize(Decimal("0.1"))
 
 
@@ -113,7 +116,12 @@ def with_defaults(inputs: LoanInput) -> LoanInput:
 def require(inputs: LoanInput, command: str, *names: str) -> None:
     missing = [n for n in names if getattr(inputs, n) is None]
     if missing:
-        raise InputError([Problem(field=n, message=f"required for {command}") for n in missing])
+        raise InputError([Problem(field=n, message=f"required for {command}{_allowed(n)}") for n in missing])
+
+
+def _allowed(name: str) -> str:
+    bounds = field_bounds(LoanInput, name)
+    return "" if bounds is None else f"; {range_text(*bounds)}"
 
 
 def check_consistency(inputs: LoanInput, command: str = "analyze") -> None:

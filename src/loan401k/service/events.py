@@ -13,6 +13,7 @@ from ..dates import add_months, month_index
 from ..engine.events import Distribution, LoanEvent, Policy, Servicing, service
 from ..models import (
     DistributionOut,
+    EventInput,
     EventNote,
     EventsResult,
     InputError,
@@ -35,9 +36,10 @@ def events(data: Inputs) -> EventsResult:
     return events_of(build_scenario(data, "events"))
 
 
-def events_of(scenario: Scenario) -> EventsResult:
+def events_of(scenario: Scenario, events: list[EventInput] | None = None) -> EventsResult:
+    """The scenario's loan through `events` (default: the ones in its input)."""
     inputs = scenario.inputs
-    listed = check_events(scenario)
+    listed = check_events(scenario, inputs.events if events is None else events)
     policy = Policy(
         cure_days=inputs.cure_period_days,
         separation=inputs.separation_policy,
@@ -78,14 +80,14 @@ def events_of(scenario: Scenario) -> EventsResult:
 # --------------------------------------------------------------------------- input
 
 
-def check_events(scenario: Scenario) -> list[LoanEvent]:
+def check_events(scenario: Scenario, given: list[EventInput]) -> list[LoanEvent]:
     """Each event dated after the loan, windows that make sense and do not overlap."""
-    inputs, law = scenario.inputs, scenario.law
+    law = scenario.law
     start = scenario.loan.terms.start_date
     problems: list[Problem] = []
     out: list[LoanEvent] = []
     windows: list[tuple[dt.date, dt.date, int]] = []
-    for i, event in enumerate(inputs.events):
+    for i, event in enumerate(given):
 
         def bad(name: str, message: str, i: int = i) -> None:
             problems.append(Problem(field=f"events.{i}.{name}", message=message))
@@ -207,7 +209,7 @@ def distribution_out(scenario: Scenario, item: Distribution, path: Servicing) ->
     penalty = ZERO if report.exemption else cents(taxable * law["additional_tax_rate"])
     tax = scenario.tax.federal(taxable) + scenario.tax.state(taxable)
     return DistributionOut(
-        kind=item.kind,  # type: ignore[arg-type]
+        kind=item.kind,
         reason=item.reason,
         date=item.date,
         amount=item.amount,

@@ -115,9 +115,10 @@ def job_loss_sentence(scenario: Scenario, cost: CostResult) -> str:
     rows = scenario.separations
     retirement = next((row for row in rows if row.retirement), None)
     chance = pct_text(inputs.job_loss_annual_pct or 0)
+    penalty_words = " and the 10% additional tax" if any(row.penalty for row in rows) else ""
     text = (
         f"If you leave your job before it is repaid ({chance} a year, voluntary or not), the "
-        "balance is offset: you must find the tax and the 10% penalty by the tax deadline, or roll the "
+        f"balance is offset: you must find the tax{penalty_words} by the tax deadline, or roll the "
         "balance over. Most of that tax the same dollars would owe at retirement anyway; what is "
         f"lost, weighted by the chance of leaving each month: {_money(cost.job_loss)} at "
         f"{inputs.retirement_age}."

@@ -124,11 +124,12 @@ def backtest_of(scenario: Scenario, progress: Progress | None = None) -> Backtes
     cut = ACCOUNT_ROWS.index("contribution_cut")
     rows = [
         StartYearCost.model_construct(
+            _fields_set=None,
             start_year=int(start),
             total=cents_of(total),
             **{name: cents_of(v) for name, v in zip(PARTS, part, strict=True)},
             lost_growth=cents_of(row[growth] - row[interest]),
-            double_tax=cents_of(round_cents(np.array(t_ret * row[interest]))),
+            double_tax=cents_of(float(round_cents(np.array(t_ret * row[interest])))),
             contribution_cut=cents_of(row[cut]),
         )
         for start, total, part, row in zip(starts, totals, parts, account, strict=True)
@@ -188,9 +189,10 @@ def montecarlo_of(
     else:
         # Defaults: the deterministic analysis's expected return, and the volatility of the
         # same stock/bond mix over 1928-2025 (documented in docs/markets.md).
-        mean_pct = inputs.mean_pct if inputs.mean_pct is not None else inputs.annual_return_pct
+        given_mean = inputs.mean_pct if inputs.mean_pct is not None else inputs.annual_return_pct
+        assert given_mean is not None  # with_defaults fills annual_return_pct
+        mean_pct = given_mean
         vol_pct = inputs.vol_pct if inputs.vol_pct is not None else D(hist_vol) * 100
-        assert mean_pct is not None
         account = market.lognormal_factors(
             count, years, float(pct(mean_pct)), float(pct(vol_pct)), inputs.seed, inputs.return_convention
         )

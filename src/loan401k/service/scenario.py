@@ -112,6 +112,7 @@ class Scenario:
     ledger: Ledger
     window: int  # the 401(k) loan's repayment window, the same for every option
     warnings: list[str] = field(default_factory=list)
+    given: frozenset[str] = frozenset()  # the input fields the person set (the rest are defaults)
 
     @property
     def roth(self) -> bool:
@@ -192,7 +193,7 @@ def excess_of(inputs: LoanInput, law: Snapshot, tax: TaxProfile, limit: LimitRes
     penalty = ZERO if exempt else cents(taxable * law["additional_tax_rate"])
     cash_due = tax.federal(taxable) + tax.state(taxable) + penalty
     at = 0 if inputs.offset_tax_timing == "separation" else due_month(0, inputs.start_date)
-    return Excess(float(limit.excess / inputs.amount), cash_due, min(at, months))
+    return Excess(float(limit.excess / inputs.amount), cash_due, min(at, months), penalty)
 
 
 def ledger_of(inputs: LoanInput, scenario: Scenario, loan: Loan, separations: list[SeparationCost]) -> Ledger:
@@ -246,6 +247,7 @@ def build_scenario(data: Inputs, command: str = "analyze") -> Scenario:
         ledger=None,  # type: ignore[arg-type]  # laid out next, from the scenario's own rates
         window=min(loan.last_month, months),
         warnings=warnings,
+        given=frozenset(given.model_fields_set),
     )
     return replace(shell, ledger=ledger_of(inputs, shell, loan, separations))
 

@@ -165,7 +165,7 @@ def stacked_bars(
     )
     every = max(1, len(xs) // 10)
     for i, x in enumerate(xs):
-        base = top + plot_h
+        base = float(top + plot_h)
         for name, ys, colour in series:
             h = float(ys[i]) / y_max * plot_h
             base -= h

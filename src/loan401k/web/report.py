@@ -36,7 +36,8 @@ def render_pdf(page: Page, charts: dict[str, str], query: str) -> bytes:
     html = template.render(
         page=page, result=page.result, charts=charts, query=query, generated=dt.date.today().isoformat()
     )
-    return HTML(string=html).write_pdf(stylesheets=[CSS(string=REPORT_CSS)])
+    pdf: bytes = HTML(string=html).write_pdf(stylesheets=[CSS(string=REPORT_CSS)])
+    return pdf
 
 
 def context(page: Page) -> dict[str, Any]:  # pragma: no cover - kept for callers wanting the HTML

@@ -5,14 +5,18 @@ The face parses and renders; every figure comes from `loan401k.service`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
+
 from .. import money, service
-from ..models import Alternative, AnalysisResult, InputError, LoanInput, Problem
+from ..dates import add_months
+from ..models import Alternative, AnalysisResult, EventInput, InputError, LoanInput, Problem, problems_from
 from ..service.core import law_for
 from ..service.scenario import Scenario
 from . import charts
@@ -220,6 +224,28 @@ MORE = (
         ),
     ),
 )
+#: The "What if…" panel (issue "What happens if…"): page-only fields that become one event.
+WHATIF_KINDS = (
+    ("", "choose…"),
+    ("missed", "I miss payments"),
+    ("leave", "I go on unpaid leave"),
+    ("military", "I'm called to military service"),
+    ("leave_job", "I leave my job"),
+    ("refinance", "I refinance"),
+)
+WHATIF = (
+    Field("whatif", "What if…", "select", options=WHATIF_KINDS),
+    Field("whatif_month", "In month", "int", hint="Of the loan: month 1 is the first payment."),
+    Field(
+        "whatif_count",
+        "How many",
+        "int",
+        hint="Payments missed, or months of leave or service.",
+    ),
+    Field("whatif_amount", "New loan amount", suffix="$", hint="Refinancing only: the new loan's amount."),
+)
+WHATIF_NAMES = tuple(f.name for f in WHATIF)
+
 #: Alternatives: several rows of the same five fields (alt_kind_0, alt_apr_pct_0, ...).
 ALT_ROWS = 4  # rows the form always offers
 MAX_ALTS = 20  # LoanInput.alternatives max_length
@@ -252,7 +278,7 @@ HIDDEN = tuple(
     if name not in BY_NAME and name not in ("alternatives", "criteria")
 )
 HIDDEN_ALT = tuple(f"alt_{key}_{row}" for row in range(MAX_ALTS) for key in ALT_HIDDEN)
-KNOWN = set(BY_NAME) | set(HIDDEN) | set(HIDDEN_ALT)
+KNOWN = set(BY_NAME) | set(HIDDEN) | set(HIDDEN_ALT) | set(WHATIF_NAMES)
 #: Share links from before the form had several alternatives.
 LEGACY = {"alt_kind": "alt_kind_0", "alt_apr_pct": "alt_apr_pct_0", "alt_term_months": "alt_term_months_0"}
 #: What a first visit shows: the sketch's scenario, so the answer is never empty.
@@ -311,7 +337,7 @@ def to_input(values: Mapping[str, str]) -> dict[str, Any]:
             if raw and raw.lower() not in ("0", "false", "off", "no"):
                 data[name] = True
             continue
-        if raw == "":
+        if raw == "" or name in WHATIF_NAMES:  # the panel's fields are the page's own
             continue
         if match := _ALT_NAME.fullmatch(name):
             alternatives.setdefault(int(match.group(2)), {})[match.group(1)] = raw
@@ -392,7 +418,7 @@ def analyze_page(values: dict[str, str], *, details: bool = True, market: bool =
         return page
     page.result = service.analysis_of(page.scenario)
     if details:
-        page.extras = extras(page.scenario, market=market)
+        page.extras = extras(page.scenario, market=market, values=values)
     return page
 
 
@@ -482,8 +508,72 @@ def comparison(scenario: Scenario) -> tuple[Any, list[Typical]]:
     return _optional(service.comparison_of, scenario), []
 
 
-def extras(scenario: Scenario, *, market: bool = True) -> dict[str, Any]:
+class WhatIfError(ValueError):
+    """A panel field out of range: shown beside the panel, never clamped."""
+
+
+def whatif_events(values: Mapping[str, str], scenario: Scenario) -> tuple[list[dict[str, Any]], str] | None:
+    """The panel's choice as one event of the scenario's loan, with the question in words."""
+    kind = values.get("whatif", "")
+    if kind not in dict(WHATIF_KINDS) or not kind:
+        return None
+
+    def number(name: str, default: int, low: int, high: int) -> int:
+        raw = values.get(name, "").strip()
+        if raw == "":
+            return default
+        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+            label = next(f.label for f in WHATIF if f.name == name)
+            raise WhatIfError(f"{label}: {raw!r} is out of range; allowed range: {low} to {high}")
+        return int(raw)
+
+    last = max(scenario.loan.last_month, 1)
+    month = number("whatif_month", min(10, last), 1, last)
+    start = scenario.loan.terms.start_date
+    before = add_months(start, month - 1) + dt.timedelta(days=1)  # in month N, before its payment
+    after = add_months(start, month) + dt.timedelta(days=1)  # just after month N's payment
+    if kind == "missed":
+        count = number("whatif_count", 2, 1, 60)
+        question = f"I miss {count} payment{'s' if count > 1 else ''} from month {month}, then pay as before"
+        return [{"kind": "missed_payments", "date": before, "count": count}], question
+    if kind in ("leave", "military"):
+        count = number("whatif_count", 6 if kind == "leave" else 12, 1, 12 if kind == "leave" else 120)
+        end = add_months(before, count) - dt.timedelta(days=1)
+        what = "go on unpaid leave" if kind == "leave" else "am called to military service"
+        return [
+            {"kind": kind, "start": before, "end": end}
+        ], f"I {what} for {count} months from month {month}"
+    if kind == "leave_job":
+        return [{"kind": "separation", "date": after}], f"I leave my job in month {month}"
+    amount = values.get("whatif_amount", "").strip() or str(scenario.loan.terms.amount)
+    return (
+        [{"kind": "refinance", "date": after, "amount": amount, "term_months": 60}],
+        f"I refinance in month {month} into a new loan of {amount} over 5 years",
+    )
+
+
+def whatif(values: Mapping[str, str], scenario: Scenario) -> dict[str, Any] | None:
+    """The "What if…" panel's answer (service.events_of on the same scenario), or its error."""
+    try:
+        chosen = whatif_events(values, scenario)
+    except WhatIfError as exc:
+        return {"question": "", "error": str(exc)}
+    if chosen is None:
+        return None
+    listed, question = chosen
+    try:
+        events = [EventInput.model_validate(event) for event in listed]
+        return {"question": question, "result": service.events_of(scenario, events)}
+    except (InputError, ValidationError) as exc:
+        problems = exc.problems if isinstance(exc, InputError) else problems_from(exc, EventInput)
+        return {"question": question, "error": "; ".join(p.message for p in problems)}
+
+
+def extras(
+    scenario: Scenario, *, market: bool = True, values: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {"schedule": service.schedule_of(scenario.loan)}
+    out["whatif"] = whatif(values or {}, scenario)
     out["comparison"], out["typical"] = comparison(scenario)
     out["faster"] = repay_faster(scenario, out["comparison"])
     out["market"] = market
@@ -755,3 +845,4 @@ def cheapest_sentence(comparison: Any) -> str:
         f"{best.label} is cheapest: {money.usd(best.cost, whole=True)}, "
         f"{money.usd(loan.cost - best.cost, whole=True)} less than the 401(k) loan."
     )
+

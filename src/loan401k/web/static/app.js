@@ -2,6 +2,7 @@
 // The page works without it; with it, numbers update as you type (debounced), the URL
 // carries the inputs, and Save stores the scenario.
 const form = document.getElementById("calc");
+document.documentElement.classList.add("js");
 const answer = document.getElementById("answer");
 const DEBOUNCE_MS = 90; // input → request; the numbers follow in one round trip
 const MARKET_PAUSE_MS = 700; // the history/simulation section waits for a longer pause
@@ -42,7 +43,7 @@ export function toInput(formElement) {
   const alternatives = {};
   const criteria = {};
   for (const el of formElement.elements) {
-    if (!el.name) continue;
+    if (!el.name || el.dataset.page) continue; // the page's own fields (the What if… panel)
     if (el.dataset.kind === "bool") { if (el.checked) body[el.name] = true; continue; }
     const raw = el.value.trim();
     if (raw === "") continue;
@@ -134,7 +135,7 @@ function renderFragment(fragmentHtml) {
     if (!kept.querySelector(".pending")) kept.querySelector("h2")?.after(freshHistory.querySelector(".pending"));
     freshHistory.replaceWith(kept);
   }
-  for (const id of ["answer-charts", "below"]) {
+  for (const id of ["answer-charts", "below", "whatif-answer"]) {
     const fresh = doc.getElementById(id);
     const old = document.getElementById(id);
     if (fresh && old) old.replaceWith(document.importNode(fresh, true));
@@ -229,6 +230,12 @@ if (form && answer) {
   document.documentElement.classList.add("js");
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
+  // the What if… panel's fields belong to the form (form="calc") but sit outside it
+  const panel = document.getElementById("whatif");
+  panel?.addEventListener("input", schedule);
+  panel?.addEventListener("change", schedule);
+  const kind = document.getElementById("f-whatif");
+  kind?.addEventListener("change", () => { panel.dataset.whatif = kind.value; }); // show its fields
   form.addEventListener("submit", (event) => { event.preventDefault(); startedAt = performance.now(); recompute(); });
   document.getElementById("save")?.addEventListener("click", save);
   document.addEventListener("click", (event) => {
