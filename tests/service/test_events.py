@@ -154,7 +154,13 @@ def test_refinance_as_two_loans_counts_only_the_replacement():
     data = {
         **REFINANCE_CASE,
         "events": [
-            {"kind": "refinance", "date": "2026-01-01", "amount": 40000, "term_months": 60, "structure": "split"}
+            {
+                "kind": "refinance",
+                "date": "2026-01-01",
+                "amount": 40000,
+                "term_months": 60,
+                "structure": "split",
+            }
         ],
     }
     result = loan401k.events(data)
@@ -205,7 +211,10 @@ def test_military_service_suspends_caps_interest_and_extends_the_term():
 
 
 def test_payroll_change_reamortizes_to_the_same_last_date():
-    data = {**LEAVE_CASE, "events": [{"kind": "frequency_change", "date": "2026-01-10", "frequency": "biweekly"}]}
+    data = {
+        **LEAVE_CASE,
+        "events": [{"kind": "frequency_change", "date": "2026-01-10", "frequency": "biweekly"}],
+    }
     result = loan401k.events(data)
     after = [row for row in result.timeline if row.date > dt.date(2026, 1, 10)]
     assert (after[1].date - after[0].date).days == 14 and after[-1].date <= dt.date(2030, 7, 1)
