@@ -256,9 +256,12 @@ def test_typical_alternatives_are_cited_parameters(client):
         "balance_transfer_promo_months",
     ):
         assert parameters()[name].citation in page.replace("&#39;", "'")
+    law = parameters().in_force(expected().inputs.start_date)
     body = {
         **view.to_input(QUERY),
-        "alternatives": [t.alternative for t in view.typical_alternatives(expected().inputs)],
+        "alternatives": [
+            t.alternative.model_dump(exclude_none=True) for t in loan401k.service.typical_alternatives(law)
+        ],
     }
     for option in loan401k.compare(body).options:
         assert f"{option.label} {usd(option.cost)}" in page

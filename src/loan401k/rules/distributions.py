@@ -107,7 +107,7 @@ def describe(
             Step(
                 rule="gross_up",
                 value=result.amount,
-                citation="METHOD §5",
+                citation="IRC §72(t); loan401k methodology, Tax",
                 text=(
                     f"To receive {usd(asked_net)} after tax and penalty you must withdraw "
                     f"{usd(result.amount)}"

@@ -12,6 +12,7 @@ from .core import distribution, limit, schedule, schedule_of, with_defaults
 from .events import events, events_of
 from .markets import backtest, backtest_of, montecarlo, montecarlo_of
 from .scenario import Scenario, build_scenario
+from .typical import Typical, options_of, typical_alternatives
 
 __all__ = [
     "limit",
@@ -30,5 +31,8 @@ __all__ = [
     "events",
     "events_of",
     "Scenario",
+    "Typical",
+    "options_of",
+    "typical_alternatives",
     "build_scenario",
 ]

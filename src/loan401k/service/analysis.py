@@ -142,7 +142,7 @@ def assumptions(scenario: Scenario) -> list[Assumption]:
                 if not any(a.kind == "credit_card" for a in inputs.alternatives)
                 else "the APR of the credit card you listed",
                 "given": "you entered it",
-                "outside_return": "outside_return_pct, which replaces both outside rates",
+                "outside_return": "the one rate you set for money outside, which replaces both",
             }[outside.liquidity_source],
         ),
         Assumption(
@@ -181,12 +181,12 @@ def assumptions(scenario: Scenario) -> list[Assumption]:
             name="scale",
             value="after-tax net worth at retirement: your 401(k) after tax plus money outside, "
             f"which earns {outside_words(scenario)}",
-            source="METHOD v2 §4",
+            source="loan401k methodology, True cost",
         ),
         Assumption(
             name="contributions",
             value="end of each month; salary grows every 12 months",
-            source="METHOD §3",
+            source="loan401k methodology, Projection",
         ),
     ]
     if outside.outside_return is not None:

@@ -152,7 +152,8 @@ def check_alternatives(scenario: Scenario, alternatives: list[Alternative]) -> N
                     bad(name, "not used by a hardship_withdrawal (it is not repaid); leave it out")
             continue
         if alt.apr_pct is None:
-            bad("apr_pct", f"required for a {alt.kind}; allowed range: 0 to 100")
+            kind = alt.kind.replace("_", " ")
+            bad("apr_pct", f"the rate is required for a {kind}; allowed range: 0 to 100")
         if alt.fee is not None and alt.fee_pct is not None:
             bad("fee_pct", "give either fee (dollars) or fee_pct, not both")
         if alt.kind != "balance_transfer":
@@ -223,12 +224,12 @@ def comparison_assumptions(scenario: Scenario) -> list[Assumption]:
             name="scale",
             value="the cost beyond the money itself: after-tax net worth at retirement, compared "
             "with receiving the same cash as a gift",
-            source="METHOD v2 §4, §8",
+            source="loan401k methodology, Alternatives",
         ),
         Assumption(
             name="money outside",
             value=f"earns {outside_words(scenario)}; the same for every option",
-            source="METHOD v2 §4",
+            source="loan401k methodology, Money outside the plan",
         ),
         Assumption(
             name="retirement_tax_rate_pct",
@@ -240,7 +241,7 @@ def comparison_assumptions(scenario: Scenario) -> list[Assumption]:
             value=f"monthly level payments over "
             f"{inputs.term_months} months (the 401(k) loan's term) unless an "
             "alternative sets term_months; interest = APR / 12 a month",
-            source="METHOD §2, §8",
+            source="loan401k methodology, Alternatives",
         ),
         Assumption(
             name="origination fees",
@@ -252,7 +253,7 @@ def comparison_assumptions(scenario: Scenario) -> list[Assumption]:
         Assumption(
             name="risks",
             value="named, not priced, except the 401(k) loan's expected cost of leaving your job",
-            source="METHOD v2 §6, §8",
+            source="loan401k methodology, Job loss",
         ),
     ]
 

@@ -113,10 +113,24 @@ def with_defaults(inputs: LoanInput) -> LoanInput:
 # --------------------------------------------------------------------------- checks
 
 
+#: What each calculation needs a field for, in the words of the person asking.
+PURPOSE = {
+    "limit": "to work out how much you can borrow",
+    "schedule": "to lay out the payments",
+    "distribution": "to work out the tax",
+    "analyze": "to price the loan",
+    "compare": "to compare your options",
+    "backtest": "to price the loan over history",
+    "montecarlo": "to price the loan under simulated markets",
+    "events": "to follow the loan through the events",
+}
+
+
 def require(inputs: LoanInput, command: str, *names: str) -> None:
     missing = [n for n in names if getattr(inputs, n) is None]
+    purpose = PURPOSE.get(command, "")
     if missing:
-        raise InputError([Problem(field=n, message=f"required for {command}{_allowed(n)}") for n in missing])
+        raise InputError([Problem(field=n, message=f"required {purpose}{_allowed(n)}") for n in missing])
 
 
 def _allowed(name: str) -> str:

@@ -32,6 +32,12 @@ from .scenario import EVENTS_ELSEWHERE, Scenario, build_scenario, scenario_warni
 WINDOWED = ("leave", "military")
 
 
+def words(kind: str) -> str:
+    return {"military": "military service", "leave": "a leave", "missed_payments": "missed payments"}.get(
+        kind, "a " + kind.replace("_", " ")
+    )
+
+
 def events(data: Inputs) -> EventsResult:
     return events_of(build_scenario(data, "events"))
 
@@ -94,14 +100,16 @@ def check_events(scenario: Scenario, given: list[EventInput]) -> list[LoanEvent]
 
         day = event.start if event.kind in WINDOWED else event.date
         if day is None:
-            bad("start" if event.kind in WINDOWED else "date", f"required for {event.kind}")
+            bad(
+                "start" if event.kind in WINDOWED else "date", f"the date is required for {words(event.kind)}"
+            )
             continue
         if day <= start:
             bad("start" if event.kind in WINDOWED else "date", f"{day} is not after the loan's start {start}")
             continue
         if event.kind in WINDOWED:
             if event.end is None or event.end < day:
-                bad("end", f"required for {event.kind}, on or after start {day}")
+                bad("end", f"the end date is required for {words(event.kind)}, on or after {day}")
                 continue
             longest = int(law["leave_suspension_max_months"])
             if event.kind == "leave" and event.end > add_months(day, longest):
@@ -119,11 +127,14 @@ def check_events(scenario: Scenario, given: list[EventInput]) -> list[LoanEvent]
         if event.made_up_on is not None and event.made_up_on <= day:
             bad("made_up_on", f"{event.made_up_on} is not after the first missed installment's date {day}")
         if event.kind == "frequency_change" and event.frequency is None:
-            bad("frequency", "required for frequency_change")
+            bad("frequency", "the new pay frequency is required for a frequency change")
         if event.kind == "extra_payment" and event.amount is None:
-            bad("amount", "required for extra_payment")
+            bad("amount", "the amount is required for an extra payment")
         if event.kind == "refinance" and event.amount is None:
-            bad("amount", "required for refinance: the new loan's amount, at least the balance it replaces")
+            bad(
+                "amount",
+                "the new loan's amount is required for a refinance, at least the balance it replaces",
+            )
         out.append(
             LoanEvent(
                 kind=event.kind,

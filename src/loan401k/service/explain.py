@@ -137,11 +137,11 @@ def cost_steps(scenario: Scenario, cost: CostResult) -> list[Step]:
     """The steps of the cost, each with its figure and where the rule comes from."""
     words = part_sentences(scenario, cost)
     citations = {
-        "price_of_credit": "METHOD v2 §4",
-        "plan_difference": "IRC §72(p)(3); §402(a); METHOD v2 §4",
-        "contributions": "IRC §402(g); METHOD v2 §3, §4",
-        "fees": "Plan loan policy; METHOD v2 §4",
-        "job_loss": "IRC §402(c)(3)(C); §72(t); Treas. Reg. §1.402(c)-3; METHOD v2 §6",
+        "price_of_credit": "loan401k methodology, True cost",
+        "plan_difference": "IRC §72(p)(3); §402(a); loan401k methodology, True cost",
+        "contributions": "IRC §402(g); loan401k methodology, True cost",
+        "fees": "Plan loan policy; loan401k methodology, True cost",
+        "job_loss": "IRC §402(c)(3)(C); §72(t); Treas. Reg. §1.402(c)-3; loan401k methodology, Job loss",
         "excess": "IRC §72(p)(1); Treas. Reg. §1.72(p)-1 Q&A-4, Q&A-21",
     }
     steps = [
@@ -154,7 +154,7 @@ def cost_steps(scenario: Scenario, cost: CostResult) -> list[Step]:
         Step(
             rule="total",
             value=cost.total,
-            citation="METHOD v2 §4",
+            citation="loan401k methodology, True cost",
             text=f"Total {usd(cost.total)} at {age}, beyond the money itself: "
             f"{usd(cost.total_today)} in today's dollars, {usd(cost.present_value)} today at what "
             f"your money outside earns, {usd(cost.per_dollar)} for each dollar borrowed.",

@@ -219,8 +219,8 @@ def build_scenario(data: Inputs, command: str = "analyze") -> Scenario:
     warnings = []
     if given.source == "roth" and given.roth_earnings_pct is None:
         warnings.append(
-            "roth_earnings_pct not given: an offset of this Roth loan is taxed as if all of it "
-            "were earnings (an upper bound). Enter the earnings share from your statement."
+            "The earnings share of your Roth account is not given: an offset of this Roth loan is "
+            "taxed as if all of it were earnings (an upper bound). Enter the share from your statement."
         )
     inputs = with_defaults(given)
     assert inputs.age is not None and inputs.vested_balance is not None
@@ -283,7 +283,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     if scenario.loan.last_month > scenario.months:
         warnings.append(
             f"The loan runs past retirement at {inputs.retirement_age}: what is still owed then is "
-            "offset and taxed at retirement (METHOD v2 §6); its cost is in the job-loss part."
+            "offset and taxed at retirement; its cost is in the part for leaving your job."
         )
     warnings += scenario.warnings
     employee, _ = scenario.contributions.normal(12)

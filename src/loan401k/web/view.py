@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .. import money, service
 from ..dates import add_months
-from ..models import Alternative, AnalysisResult, EventInput, InputError, LoanInput, Problem, problems_from
+from ..models import AnalysisResult, EventInput, InputError, LoanInput, Problem, problems_from
 from ..service.core import law_for
 from ..service.scenario import Scenario
 from . import charts
@@ -412,11 +412,13 @@ def analyze_page(values: dict[str, str], *, details: bool = True, market: bool =
     page = Page(values=values)
     try:
         page.scenario = service.build_scenario(page.body)
+        # inside the try: the analysis checks the alternatives (a HELOC without a rate)
+        page.result = service.analysis_of(page.scenario)
     except InputError as exc:
         for problem in exc.problems:
             page.errors.setdefault(field_of(problem, values), problem.message)
+        page.scenario = None
         return page
-    page.result = service.analysis_of(page.scenario)
     if details:
         page.extras = extras(page.scenario, market=market, values=values)
     return page
@@ -430,82 +432,9 @@ def _optional(function: Any, *args: Any, **kwargs: Any) -> Any:
         return None
 
 
-@dataclass(frozen=True)
-class Typical:
-    """One default alternative the page compares when the user listed none."""
-
-    alternative: dict[str, Any]
-    text: str  # e.g. "credit card 22.25 % APR"
-    source: str  # the parameter's citation
-
-
-def _pct(fraction: Decimal) -> Decimal:
-    return (fraction * 100).normalize()
-
-
-def typical_alternatives(inputs: LoanInput) -> list[Typical]:
-    """Credit card, personal loan, 0 % balance transfer and hardship withdrawal at the cited
-    typical rates in loan401k/params (credit_card_apr, personal_loan_apr, balance_transfer_*)."""
-    law = law_for(inputs)
-    card, personal = _pct(law["credit_card_apr"]), _pct(law["personal_loan_apr"])
-    fee, promo = _pct(law["balance_transfer_fee"]), int(law["balance_transfer_promo_months"])
-    return [
-        Typical(
-            {"kind": "credit_card", "apr_pct": f"{card:f}", "label": f"Credit card {card:f} %"},
-            f"credit card {card:f} % APR",
-            law.citation("credit_card_apr"),
-        ),
-        Typical(
-            {
-                "kind": "personal_loan",
-                "apr_pct": f"{personal:f}",
-                "term_months": 24,
-                "label": f"Personal loan {personal:f} %",
-            },
-            f"personal loan {personal:f} % APR over 24 months",
-            law.citation("personal_loan_apr"),
-        ),
-        Typical(
-            {
-                "kind": "balance_transfer",
-                "apr_pct": f"{card:f}",
-                "fee_pct": f"{fee:f}",
-                "promo_months": promo,
-                "promo_apr_pct": 0,
-                "label": f"0 % transfer, {fee:f} % fee",
-            },
-            f"0 % balance transfer for {promo} months, {fee:f} % fee, then {card:f} %",
-            f"{law.citation('balance_transfer_fee')}; {law.citation('balance_transfer_promo_months')}",
-        ),
-        Typical(
-            {"kind": "hardship_withdrawal"},
-            "hardship withdrawal (taxed, plus the 10 % penalty before 59½)",
-            "IRC §72(t); the tax rates above",
-        ),
-    ]
-
-
 def typical_summary(result: AnalysisResult | None) -> str:
     inputs = result.inputs if result is not None else LoanInput()
-    return "; ".join(t.text for t in typical_alternatives(inputs))
-
-
-def comparison(scenario: Scenario) -> tuple[Any, list[Typical]]:
-    """The options section: the user's alternatives, or, when they listed none, the typical ones
-    (chosen here, in the page layer: the service compares only what it is given)."""
-    if scenario.inputs.alternatives:
-        return _optional(service.comparison_of, scenario), []
-    typical = typical_alternatives(scenario.inputs)
-    while typical:
-        try:
-            listed = [Alternative.model_validate(t.alternative) for t in typical]
-            return service.comparison_of(scenario, listed), typical
-        except InputError as exc:  # e.g. a 24-month loan past retirement: drop what cannot apply
-            bad = {int(p.field.split(".")[1]) for p in exc.problems if p.field.startswith("alternatives.")}
-            if not bad:
-                break
-            typical = [t for i, t in enumerate(typical) if i not in bad]
-    return _optional(service.comparison_of, scenario), []
+    return "; ".join(t.text for t in service.typical_alternatives(law_for(inputs)))
 
 
 class WhatIfError(ValueError):
@@ -574,7 +503,7 @@ def extras(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"schedule": service.schedule_of(scenario.loan)}
     out["whatif"] = whatif(values or {}, scenario)
-    out["comparison"], out["typical"] = comparison(scenario)
+    out["comparison"], out["typical"] = service.options_of(scenario)
     out["faster"] = repay_faster(scenario, out["comparison"])
     out["market"] = market
     if market:
@@ -845,4 +774,3 @@ def cheapest_sentence(comparison: Any) -> str:
         f"{best.label} is cheapest: {money.usd(best.cost, whole=True)}, "
         f"{money.usd(loan.cost - best.cost, whole=True)} less than the 401(k) loan."
     )
-
