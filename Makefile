@@ -40,9 +40,11 @@ load: install
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk; }
 	BIN=$(BIN) bash scripts/load.sh
 
+# The same checks as .pre-commit-config.yaml: ruff, ruff's formatter, mypy (strict on src/).
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

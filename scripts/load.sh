@@ -10,8 +10,8 @@
 #
 # The server is uvicorn[standard]: `loan401k serve` leaves loop/http on "auto", which is
 # uvloop + httptools whenever they are importable; this script refuses to run otherwise, so
-# runs compare. The scenario run lifts the per-client save limit (LOAN401K_SAVES_PER_MINUTE)
-# because every wrk connection comes from 127.0.0.1.
+# runs compare. The scenario run lifts the save limits (LOAN401K_SAVES_PER_MINUTE and
+# LOAN401K_SAVES_PER_MINUTE_TOTAL) because every wrk connection comes from 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +44,7 @@ trap stop_server EXIT INT TERM
 
 echo "== loan401k serve --workers $WORKERS on $URL (SQLite in $TMP)"
 LOAN401K_DATABASE_URL="sqlite:///$TMP/load.db" LOAN401K_SAVES_PER_MINUTE=100000000 \
+  LOAN401K_SAVES_PER_MINUTE_TOTAL=100000000 \
   "$BIN/loan401k" serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 

@@ -145,7 +145,7 @@ def test_batch_piped_has_rows_on_stdout_and_only_the_summary_on_stderr(tmp_path:
     source = tmp_path / "p.csv"
     source.write_text("participant_id,vested_balance\nA,80000\nB,-1\n")
     done = run_script("batch", str(source))
-    assert done.returncode == 0
+    assert done.returncode == 2  # B's -1: the status says a row failed (issue 17)
     assert done.stdout.splitlines()[1] == "A,80000,40000.00,true,half_vested,0.00,"
     assert done.stderr.startswith(
         "2 participants: 1 eligible, total capacity $40,000.00, 1 row(s) with errors"

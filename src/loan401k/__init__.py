@@ -33,5 +33,7 @@ def __getattr__(name: str) -> Any:
     if name in __all__ and name != "__version__":
         from . import service
 
-        return getattr(service, name)
+        function = getattr(service, name)
+        globals()[name] = function  # found directly from now on: no lookup per call
+        return function
     raise AttributeError(f"module 'loan401k' has no attribute {name!r}")

@@ -5,22 +5,22 @@ arithmetic here. Each calculation runs in a worker thread (`Workload`: a few at 
 process), so a long Monte Carlo never blocks the event loop; Monte Carlo requests also have
 a work budget (paths × years, 422 naming `paths`) and a few slots per process (503 with
 Retry-After when they are all taken). The request body is validated by
-the same `LoanInput` model as the CLI's, and errors are rendered by the app's handlers
-(app.py) with the CLI's messages: `{"detail": [{"field", "message", "loc"}]}`.
+the same `LoanInput` model as the CLI's (each endpoint's schema marks what it requires:
+openapi.py), and errors are rendered by the app's handlers (app.py) with the CLI's
+messages: `{"detail": [{"field", "message", "loc"}]}`. A save must be a scenario the
+calculator can price; it is counted by the rate limit in the database (throttle.py) and
+runs through a bounded gate, so a locked database answers 503 instead of piling up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import threading
-import time
 import typing
 import weakref
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 import anyio.to_thread
@@ -28,12 +28,12 @@ from fastapi import APIRouter, Body, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from . import service
+from . import service, settings, throttle
 from .models import InputError, LoanInput, Problem
 from .openapi import request_model
 from .store import ScenarioStore
 
-SAVES_PER_MINUTE = 30  # per client address, per server process
+SAVES_PER_MINUTE = settings.SAVES_PER_MINUTE  # per client address (loan401k.throttle)
 
 
 # --------------------------------------------------------------------------- error shape
@@ -74,44 +74,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         "deeply, an integer of thousands of digits)",
     },
     413: {"model": ErrorBody, "description": "Request body over 64 KiB"},
+    415: {"model": ErrorBody, "description": "A body that is not UTF-8 (a charset other than utf-8)"},
     422: {"model": ErrorBody, "description": "Bad input: one item per field, naming the allowed range"},
 }
-
-
-# --------------------------------------------------------------------------- rate limit
-
-
-class RateLimiter:
-    """At most `limit` events per `window` seconds per key (in memory, per process)."""
-
-    MAX_KEYS = 10_000
-
-    def __init__(
-        self, limit: int = SAVES_PER_MINUTE, window: float = 60.0, clock: Callable[[], float] = time.monotonic
-    ):
-        self.limit, self.window, self.clock = limit, window, clock
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, key: str) -> int | None:
-        """Record an event for `key`; None if allowed, else seconds until one is."""
-        now = self.clock()
-        with self._lock:
-            if len(self._events) >= self.MAX_KEYS:
-                self._forget_idle(now)
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return max(1, int(events[0] + self.window - now + 0.999))
-            events.append(now)
-            return None
-
-    def _forget_idle(self, now: float) -> None:
-        for key in [k for k, e in self._events.items() if not e or e[-1] <= now - self.window]:
-            del self._events[key]
-        if len(self._events) >= self.MAX_KEYS:  # a flood of distinct addresses: start over
-            self._events.clear()
 
 
 # --------------------------------------------------------------------------- calculations
@@ -305,7 +270,7 @@ for _path, _function_name, _summary in CALCULATIONS:
 
 
 STORE_DOWN: dict[int | str, dict[str, Any]] = {
-    503: {"model": ErrorBody, "description": "The scenario database is unreachable; see Retry-After"},
+    503: {"model": ErrorBody, "description": "The scenario database is busy or unreachable; see Retry-After"},
 }
 
 
@@ -319,8 +284,28 @@ def get_store(request: Request) -> ScenarioStore:
     return store
 
 
-def _client_key(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _priced(inputs: LoanInput) -> None:
+    """Raise InputError unless the calculator can price `inputs` (what /s/{id} will show).
+    Past the scenario's build only the alternatives can fail an analysis (a HELOC without a
+    rate), so the analysis itself (1.5 ms more) runs only when there are some."""
+    scenario = service.build_scenario(inputs)
+    if scenario.inputs.alternatives:
+        service.analysis_of(scenario)
+
+
+if TYPE_CHECKING:
+    ScenarioBody = LoanInput
+else:  # what a save needs: a computable scenario (its own schema, built from LoanInput)
+    ScenarioBody = Annotated[request_model("scenario"), BODY]
+SAVE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorBody, "description": "A browser's save from another site"},
+    429: {"model": ErrorBody, "description": "Too many saves from this client, or from all; see Retry-After"},
+    503: {
+        "model": ErrorBody,
+        "description": "The scenario database is busy or unreachable, or every save slot is taken; "
+        "see Retry-After",
+    },
+}
 
 
 @router.post(
@@ -328,20 +313,17 @@ def _client_key(request: Request) -> str:
     status_code=201,
     response_model=ScenarioId,
     tags=["scenarios"],
-    summary="Save a scenario's input fields; returns its id",
-    responses={429: {"model": ErrorBody, "description": "Too many saves from this client"}, **STORE_DOWN},
+    summary="Save a scenario's input fields (one the calculator can price); returns its id",
+    responses=SAVE_RESPONSES,
 )
-def save_scenario(inputs: InputBody, request: Request) -> JSONResponse:
-    wait = request.app.state.save_limiter.retry_after(_client_key(request))
-    if wait is not None:
-        raise http_error(
-            429,
-            "request",
-            f"too many saves; at most {request.app.state.save_limiter.limit} a minute; retry in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
+async def save_scenario(inputs: ScenarioBody, request: Request) -> JSONResponse:
+    if throttle.cross_site(request, request.app.state.settings.origin):
+        raise http_error(403, "request", "a save from another site's page is refused")
+    workload: Workload = request.app.state.workload
+    await workload.run(_priced, inputs)  # 422 naming the field, as the calculation would
     # Only the fields as sent (validated and normalised): defaults stay defaults.
-    scenario_id = get_store(request).save(inputs.model_dump(mode="json", exclude_unset=True))
+    data = inputs.model_dump(mode="json", exclude_unset=True)
+    scenario_id = await throttle.save_scenario(request, data, get_store(request))
     return JSONResponse(
         {"id": scenario_id}, status_code=201, headers={"Location": f"/api/v1/scenarios/{scenario_id}"}
     )

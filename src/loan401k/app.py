@@ -9,10 +9,10 @@ Nothing here reaches the network: /docs serves Swagger UI vendored from npm.
 
 from __future__ import annotations
 
+import codecs
 import gc
 import html
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import MutableHeaders
@@ -28,15 +28,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__, openapi
-from .api import SAVES_PER_MINUTE, RateLimiter, Workload, error_items
+from . import settings as configuration
+from .answers import answer as _answer
+from .answers import install_limit_handlers
+from .answers import page_error as _page_error
+from .api import Workload, error_items
 from .api import router as api_router
+from .gate import Gate
 from .models import InputError, Problem, parse_input
 from .store import ScenarioStore
+from .throttle import SaveQuota
 
 log = logging.getLogger("loan401k.app")
 
 MAX_BODY_BYTES = 64 * 1024
-SAVES_PER_MINUTE_ENV = "LOAN401K_SAVES_PER_MINUTE"
+SAVES_PER_MINUTE_ENV = configuration.SAVES_PER_MINUTE_ENV
+#: Saves running at once per worker (each in the save gate's own threads, never the pool
+#: the pages share), and how many more may wait, how long, before a 503.
+SAVE_SLOTS, SAVE_QUEUE, SAVE_WAIT_S = 4, 64, 5.0
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 SWAGGER_DIR = STATIC_DIR / "vendor" / "swagger"
 SECURITY_HEADERS = {
@@ -64,6 +73,24 @@ class BodyTooLarge(HTTPException):
         )
 
 
+NOT_UTF8 = "the request body must be UTF-8 text (send JSON as UTF-8, with charset utf-8 or none)"
+
+
+class NotUTF8(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(415, detail=error_items([Problem(field="input", message=NOT_UTF8)]))
+
+
+def _charset(headers: dict[bytes, bytes]) -> str | None:
+    """The charset parameter of the request's Content-Type, lowercased (None if absent)."""
+    content_type = headers.get(b"content-type", b"").decode("latin-1")
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
 def _json_message(status: int, body: dict[str, Any]) -> tuple[Message, Message]:
     payload = JSONResponse(body, status_code=status)
     start = {"type": "http.response.start", "status": status, "headers": payload.raw_headers}
@@ -72,7 +99,9 @@ def _json_message(status: int, body: dict[str, Any]) -> tuple[Message, Message]:
 
 class Guard:
     """Outermost layer: security headers on every response, the body-size cap (declared
-    Content-Length and bytes actually streamed), and a last-resort 500 without a traceback."""
+    Content-Length and bytes actually streamed), UTF-8 bodies only (415), HEAD answered as
+    GET without the body, and a last-resort 500 without a traceback (an HTML page on the
+    page routes)."""
 
     def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES):
         self.app, self.max_body = app, max_body
@@ -82,6 +111,9 @@ class Guard:
             await self.app(scope, receive, send)
             return
         started = False
+        head = scope.get("method") == "HEAD"
+        if head:  # every GET route answers HEAD: the same status and headers, no body
+            scope = dict(scope) | {"method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
@@ -92,14 +124,30 @@ class Guard:
                     if name not in headers:  # a page may set its own, stricter policy
                         headers[name] = value
                 message = {**message, "headers": headers.raw}
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         async def reply(status: int, field: str, text: str) -> None:
-            start, body = _json_message(status, {"detail": error_items([Problem(field=field, message=text)])})
+            accept = request_headers.get(b"accept", b"").decode("latin-1")
+            page = _page_error(scope.get("path", ""), accept) if status == 500 else None
+            start: Message
+            body: Message
+            if page is not None:
+                response = page(500)
+                start = {"type": "http.response.start", "status": 500, "headers": response.raw_headers}
+                body = {"type": "http.response.body", "body": response.body}
+            else:
+                detail = error_items([Problem(field=field, message=text)])
+                start, body = _json_message(status, {"detail": detail})
             await send_with_headers(start)
             await send_with_headers(body)
 
-        declared = dict(scope.get("headers", [])).get(b"content-length")
+        request_headers = dict(scope.get("headers", []))
+        if _charset(request_headers) not in (None, "utf-8", "utf8"):
+            await reply(415, "input", NOT_UTF8)
+            return
+        declared = request_headers.get(b"content-length")
         if declared is not None:
             if not declared.isdigit():
                 await reply(400, "request", "Content-Length is not a number")
@@ -108,14 +156,20 @@ class Guard:
                 await reply(413, "input", f"request body is over {self.max_body // 1024} KiB")
                 return
         received = 0
+        utf8 = codecs.getincrementaldecoder("utf-8")()
 
         async def counting_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > self.max_body:
                     raise BodyTooLarge()
+                try:
+                    utf8.decode(chunk, final=not message.get("more_body", False))
+                except UnicodeDecodeError:
+                    raise NotUTF8() from None
             return message
 
         try:
@@ -125,6 +179,9 @@ class Guard:
                 raise  # the response is half sent; the server can only close the connection
             if isinstance(exc, BodyTooLarge):
                 await reply(413, "input", f"request body is over {self.max_body // 1024} KiB")
+                return
+            if isinstance(exc, NotUTF8):
+                await reply(415, "input", NOT_UTF8)
                 return
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             await reply(500, "request", "internal error; it has been logged")
@@ -177,22 +234,27 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(422, _validation_problems(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
         if isinstance(exc.detail, list):  # already in the API's shape (api.http_error)
+            if _page_error(request.url.path, request.headers.get("accept", "")) is not None:
+                items = [(str(i.get("field")), str(i.get("message"))) for i in exc.detail]
+                problems = [Problem(field=field, message=message) for field, message in items]
+                return _answer(request, exc.status_code, problems, headers)
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
         if exc.status_code == 400 and request.method == "POST":
             # FastAPI's "error parsing the body": JSON Python cannot load (nested too deeply,
             # an integer of thousands of digits).
             return _error_response(400, [Problem(field="input", message=f"not valid JSON input; {NOT_JSON}")])
-        return _error_response(exc.status_code, [Problem(field="request", message=str(exc.detail))], headers)
+        return _answer(request, exc.status_code, [Problem(field="request", message=str(exc.detail))], headers)
 
     @app.exception_handler(OperationalError)
-    async def on_store_down(request: Request, exc: OperationalError) -> JSONResponse:
+    async def on_store_down(request: Request, exc: OperationalError) -> Response:
         log.error("scenario store unavailable: %s", exc.orig)
-        return _error_response(
-            503, [Problem(field="request", message="storage unavailable; retry")], {"Retry-After": "5"}
-        )
+        problem = Problem(field="request", message="storage unavailable; retry in 5 s")
+        return _answer(request, 503, [problem], {"Retry-After": "5"})
+
+    install_limit_handlers(app)  # 429 and 503 with Retry-After (answers.py)
 
 
 # --------------------------------------------------------------------------- docs
@@ -243,17 +305,6 @@ def _include_pages(app: FastAPI) -> None:
 _FROZEN = False
 
 
-def _saves_per_minute() -> int:
-    """Scenario saves a minute per client address: LOAN401K_SAVES_PER_MINUTE, else 30.
-    (`make load` lifts it: every wrk connection comes from 127.0.0.1.)"""
-    configured = os.environ.get(SAVES_PER_MINUTE_ENV, "").strip()
-    if not configured:
-        return SAVES_PER_MINUTE
-    if not configured.isdigit() or int(configured) < 1:
-        raise ValueError(f"{SAVES_PER_MINUTE_ENV} must be a whole number, at least 1; got {configured!r}")
-    return int(configured)
-
-
 def create_app(database_url: str | None = None) -> FastAPI:
     """The app; scenarios in `database_url`, else LOAN401K_DATABASE_URL, else ./var/loan401k.db."""
     store = ScenarioStore(database_url)
@@ -281,9 +332,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
         description="The true cost of a 401(k) loan. Each body equals `loan401k <command> --json` "
         "for the same input fields. Education, not advice.",
     )
+    settings = configuration.from_environment()
     app.state.store = store
-    app.state.save_limiter = RateLimiter(limit=_saves_per_minute())
+    app.state.settings = settings
+    app.state.save_limiter = SaveQuota(limit=settings.saves_per_minute, total=settings.saves_per_minute_total)
+    busy = "every save slot of this server process is taken"
+    app.state.saves = Gate(busy, SAVE_SLOTS, SAVE_QUEUE, SAVE_WAIT_S)
     app.state.workload = Workload()
+    app.router.redirect_slashes = False  # its redirect would copy the Host header into Location
     _install_error_handlers(app)
     app.add_middleware(Guard)
 

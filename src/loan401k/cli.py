@@ -6,7 +6,9 @@ inside the commands so `loan401k --help` answers at once.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +32,8 @@ VALUE_FIELDS = (
     "taxable_income",
     "marginal_rate_pct",
     "state_rate_pct",
+    "state",
+    "years_of_service",
     "retirement_tax_rate_pct",
     "tax_year",
     "separation_year_age",
@@ -75,6 +79,8 @@ VALUE_FIELDS = (
     "leave_repayment",
     "leave_reamortize_to",
     "deemed_loan_balance",
+    "plan_type",
+    "plan",
     "job_loss_annual_pct",
     "cash_on_separation",
     "stock_pct",
@@ -87,6 +93,7 @@ VALUE_FIELDS = (
 STRUCTURED_FIELDS = ("alternatives", "criteria", "events")  # from --input (JSON or TOML)
 
 EXIT_BAD_INPUT = 2
+EXIT_ENVIRONMENT = 1
 
 
 class BadInput(Exception):
@@ -119,10 +126,17 @@ def _read_input_file(path: str | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise BadInput([f"input: cannot read {path}: {exc.strerror}"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        byte = raw[exc.start : exc.start + 1].hex()
+        where = f"byte 0x{byte} at byte {exc.start + 1}"
+        raise BadInput([f"input: {path} is not UTF-8 ({where}); save it as UTF-8"]) from None
     is_toml = path.endswith(".toml")
+    kind = "TOML" if is_toml else "JSON"
     try:
         if is_toml:
             import tomllib
@@ -130,9 +144,10 @@ def _read_input_file(path: str | None) -> dict[str, Any]:
             data = tomllib.loads(text)
         else:
             data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        kind = "TOML" if is_toml else "JSON"
-        raise BadInput([f"input: {path} is not valid {kind}: {exc}"]) from None
+    except ValueError as exc:
+        raise BadInput([f"input: {path} is not valid {kind}: {str(exc)[:200]}"]) from None
+    except RecursionError:
+        raise BadInput([f"input: {path} is not valid {kind}: nested too deeply"]) from None
     if not isinstance(data, dict):
         raise BadInput([f"input: {path} must hold an object of input fields"])
     return data
@@ -141,7 +156,19 @@ def _read_input_file(path: str | None) -> dict[str, Any]:
 def gather(input_file: str | None, flags: dict[str, Any]) -> dict[str, Any]:
     data = _read_input_file(input_file)
     data.update({name: value for name, value in flags.items() if value is not None})
+    plan = data.get("plan")
+    if isinstance(plan, str) and (plan.endswith((".yaml", ".yml")) or "/" in plan):
+        data["plan"] = _plan_file(plan)  # --plan FILE: the profile's id, registered for the run
     return data
+
+
+def _plan_file(path: str) -> str:
+    from .service.plans import PlanError, register
+
+    try:
+        return register(Path(path)).id
+    except PlanError as exc:
+        raise BadInput([f"plan: {exc}"]) from None
 
 
 def _run(call: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> Any:
@@ -158,15 +185,54 @@ def _emit_json(result: Any) -> None:
 
 
 class Loan401kGroup(click.Group):
-    """Turns bad input into exit 2 with one line per problem, never a traceback."""
+    """Never a traceback: bad input is exit 2 with one line per problem; a failure of the
+    machine (a full disk, an output that cannot be written) is exit 1 with one line; a
+    reader that goes away (`loan401k batch big.csv | head`) ends the command quietly, exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
+            return result
         except BadInput as exc:
             for line in exc.lines:
                 click.echo(f"error: {line}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            ctx.exit(130)
+        except Exception as exc:
+            lines = getattr(exc, "lines", None) if getattr(exc, "environment", False) else None  # OutputError
+            if _broken_pipe(exc):
+                _silence_stdout()
+                ctx.exit(EXIT_ENVIRONMENT)
+            if lines is None and isinstance(exc, OSError):
+                lines = [f"output: cannot write: {exc.strerror or str(exc).split(' (os error')[0]}"]
+                _silence_stdout()
+            if lines is None:  # a bug: still one line, and the way to report it
+                lines = [f"internal error ({type(exc).__name__}): {str(exc)[:200]}; please report it"]
+            for line in lines:
+                click.echo(f"error: {line}", err=True)
+            ctx.exit(EXIT_ENVIRONMENT)
+
+
+def _broken_pipe(exc: BaseException) -> bool:
+    """The reader of standard output went away (polars says so in its own words)."""
+    return isinstance(exc, BrokenPipeError) or (
+        isinstance(exc, OSError) and (exc.errno == errno.EPIPE or "os error 32" in str(exc))
+    )
+
+
+def _silence_stdout() -> None:
+    """Standard output cannot take more: point it at /dev/null, so the interpreter's last
+    flush at exit does not print an "Exception ignored" of its own."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 @click.group(cls=Loan401kGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -463,6 +529,28 @@ def events(
     default=None,
     help="Qualified-disaster limits for rows whose own cell is empty.",
 )
+@click.option(
+    "--plan",
+    "plan",
+    default=None,
+    metavar="FILE|ID",
+    help="A plan profile (docs/plans.md): its minimum loan, loans at a time and $10,000 floor "
+    "for rows whose own cell is empty; a flag still wins.",
+)
+@click.option(
+    "--servicing",
+    is_flag=True,
+    help="Servicing instead of limits: one loan a row (payments made) -> status, cure deadline, "
+    "deemed amount and Form 1099-R code (docs/cli.md).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="With --servicing: the day for rows whose as_of cell is empty (default today).",
+)
 def batch(
     participants: str | None,
     input_file: str | None,
@@ -472,6 +560,8 @@ def batch(
     engine: str,
     scheduler: str | None,
     batch_rows: int,
+    servicing: bool,
+    as_of: Any,
     **options: Any,
 ) -> None:
     """Limits for a whole plan: every participant of a CSV or Parquet file, streamed.
@@ -480,6 +570,10 @@ def batch(
     highest_loan_balance_12m, existing_loans, amount, allow_10k_floor, min_loan, max_loans,
     disaster_loan. Out: the same rows with max_loan, eligible, binding_rule, excess and error
     (a bad cell fails only its own row). A summary follows on standard error.
+
+    With --servicing: one loan a row (loan_id, amount, annual_rate_pct, term_months,
+    frequency, start_date, as_of, payments_made, ...) -> status, cure deadline, balance,
+    deemed amount and Form 1099-R code (docs/cli.md).
     """
     from . import batch as plan_batch
     from . import render
@@ -487,13 +581,13 @@ def batch(
     path = participants or input_file
     if path is None or (participants and input_file):
         raise BadInput(["participants: give one participants file (the argument or --input)"])
+    if servicing:
+        _servicing_batch(path, output, as_json, as_csv, engine, scheduler, batch_rows, as_of, options)
+        return
+    if as_of is not None:
+        raise BadInput(["--as-of: only with --servicing (a limit uses the law in force today)"])
     defaults = _plan_defaults(options)
-    kind = "json" if as_json and output is None else "csv"
-    if output is not None and not as_csv:
-        try:
-            kind = plan_batch.file_kind(output)
-        except plan_batch.BatchError as exc:
-            raise BadInput([f"output: {line}" for line in exc.lines]) from None
+    kind = _output_kind(output, as_json, as_csv)
     rows_on_terminal = output is None and sys.stdout.isatty()  # a bar would tangle with the rows
     try:
         with (
@@ -517,6 +611,69 @@ def batch(
         click.echo(f', "summary": {text}}}' if output is None else text)
     else:
         render.batch_summary(figures, output or "standard output")
+    if summary.rows_with_errors:  # every row is written; the status says some were bad input
+        sys.stdout.flush()
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _output_kind(output: str | None, as_json: bool, as_csv: bool) -> str:
+    from .batch import BatchError, file_kind
+
+    kind = "json" if as_json and output is None else "csv"
+    if output is not None and not as_csv:
+        try:
+            kind = file_kind(output)
+        except BatchError as exc:
+            raise BadInput([f"output: {line}" for line in exc.lines]) from None
+    return kind
+
+
+def _servicing_batch(
+    path: str,
+    output: str | None,
+    as_json: bool,
+    as_csv: bool,
+    engine: str,
+    scheduler: str | None,
+    batch_rows: int,
+    as_of: Any,
+    options: dict[str, Any],
+) -> None:
+    """`batch --servicing`: the loans file through loan401k.batch.servicing, streamed."""
+    from . import render
+    from .batch import BatchError, open_output
+    from .batch import servicing as loans_batch
+
+    problems = [
+        f"--{name.replace('_', '-')}: a plan option of the limits, not used with --servicing"
+        for name, value in options.items()
+        if value is not None
+    ]
+    if engine != "local" or scheduler:
+        problems.append("--engine: --servicing runs on the local engine (a million loans take seconds)")
+    if problems:
+        raise BadInput(problems)
+    kind = _output_kind(output, as_json, as_csv)
+    rows_on_terminal = output is None and sys.stdout.isatty()
+    try:
+        with (
+            open_output(output, kind) as writer,
+            render.progress("Servicing", enabled=not rows_on_terminal, stderr=True) as report,
+        ):
+            summary = loans_batch.run(
+                path, writer, day=as_of.date() if as_of else None, batch_rows=batch_rows, progress=report
+            )
+    except BatchError as exc:
+        raise BadInput(exc.lines) from None
+    figures = summary.as_dict()
+    if as_json:
+        text = json.dumps(figures, default=float, indent=None if output is None else 2)
+        click.echo(f', "summary": {text}}}' if output is None else text)
+    else:
+        render.servicing_summary(figures, output or "standard output")
+    if summary.rows_with_errors:  # as the limits batch: every row written, the status says some failed
+        sys.stdout.flush()
+        raise SystemExit(EXIT_BAD_INPUT)
 
 
 def _plan_defaults(options: dict[str, Any]) -> Any:
@@ -525,6 +682,18 @@ def _plan_defaults(options: dict[str, Any]) -> Any:
     from .models import InputError, parse_input
 
     given = {name: value for name, value in options.items() if value is not None}
+    if given.get("plan") is not None:
+        from .service.plans import profile_for
+
+        reference = given.pop("plan")
+        try:
+            is_file = reference.endswith((".yaml", ".yml"))
+            profile = profile_for(_plan_file(reference) if is_file else reference)
+        except InputError as exc:
+            raise BadInput([f"{p.field}: {p.message}" for p in exc.problems]) from None
+        for rule in ("min_loan", "max_loans", "allow_10k_floor"):
+            if rule in profile.rules and rule not in given:
+                given[rule] = profile.rules[rule].value
     try:
         plan = parse_input({**given})
     except InputError as exc:
@@ -582,10 +751,58 @@ def completion(shell: str | None) -> None:
     show_default=True,
     help="Log every request with the client's address (off: nothing about visitors is kept).",
 )
-def serve(host: str, port: int, workers: int, access_log: bool) -> None:
-    """Serve the web calculator and the JSON API (saved scenarios: LOAN401K_DATABASE_URL)."""
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=None,
+    metavar="SECONDS",
+    help="Close a connection whose request headers are not complete by then (default 10).",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=None,
+    metavar="SECONDS",
+    help="Close a connection whose request body is not complete by then (default 10).",
+)
+@click.option(
+    "--keep-alive-timeout",
+    type=click.IntRange(1, 3600),
+    default=None,
+    metavar="SECONDS",
+    help="Close an idle kept-alive connection after this long (default 5).",
+)
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    access_log: bool,
+    header_timeout: float | None,
+    body_timeout: float | None,
+    keep_alive_timeout: int | None,
+) -> None:
+    """Serve the web calculator and the JSON API (saved scenarios: LOAN401K_DATABASE_URL).
+
+    Behind a reverse proxy, see docs/deploy.md (LOAN401K_TRUSTED_PROXIES, LOAN401K_PUBLIC_URL).
+    """
+    import os
+
     import uvicorn
 
+    from . import server
+
+    # the worker processes read the timeouts from the environment they inherit
+    for name, value in ((server.HEADER_TIMEOUT_ENV, header_timeout), (server.BODY_TIMEOUT_ENV, body_timeout)):
+        if value is not None:
+            os.environ[name] = str(value)
+    try:
+        server.seconds(server.HEADER_TIMEOUT_ENV, server.HEADER_TIMEOUT_S)
+        server.seconds(server.BODY_TIMEOUT_ENV, server.BODY_TIMEOUT_S)
+        from .settings import from_environment
+
+        from_environment()  # a bad knob stops here, in one line, not in every worker
+    except ValueError as exc:
+        raise BadInput([str(exc)]) from None
     # An import string with factory=True: each worker process builds its own app and engine.
     uvicorn.run(
         "loan401k.app:create_app",
@@ -594,6 +811,12 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
         port=port,
         workers=workers,
         access_log=access_log,
+        http=server.TimedHttpToolsProtocol,  # header and body deadlines (loan401k.server)
+        timeout_keep_alive=keep_alive_timeout or server.KEEP_ALIVE_S,
+        # The app decides who the client is (LOAN401K_TRUSTED_PROXIES, loan401k.throttle):
+        # uvicorn's own proxy headers would believe any X-Forwarded-For from 127.0.0.1.
+        proxy_headers=False,
+        server_header=False,
     )
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -23,6 +24,7 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 _THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
@@ -50,7 +52,9 @@ def _number(value: Any, max_places: int | None) -> Any:
             return None
         if not _NUMBER.fullmatch(cleaned):
             if any(char.isdigit() for char in cleaned if not char.isascii()):
-                raise PydanticCustomError("decimal_parsing", "Input should be a number written with the digits 0-9")
+                raise PydanticCustomError(
+                    "decimal_parsing", "Input should be a number written with the digits 0-9"
+                )
             raise PydanticCustomError("decimal_parsing", "Input should be a valid decimal")
         number = Decimal(cleaned)
     elif isinstance(value, bool):
@@ -208,6 +212,8 @@ class LoanInput(BaseModel):
     taxable_income: Annotated[Money, Ge(0), Le(MAX_MONEY)] | None = None
     marginal_rate_pct: Annotated[Pct, Ge(0), Le(60)] = Decimal(22)
     state_rate_pct: Annotated[Pct, Ge(0), Le(20)] = Decimal(0)
+    state: Annotated[str, Field(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")] | None = None
+    years_of_service: Annotated[int, Ge(0), Le(70)] | None = None  # with the employer (public safety)
     retirement_tax_rate_pct: Annotated[Pct, Ge(0), Le(60)] | None = None
     tax_year: Annotated[int, Ge(2025), Le(2100)] | None = None
     public_safety_employee: bool = False
@@ -221,7 +227,7 @@ class LoanInput(BaseModel):
     source: Literal["pretax", "roth"] = "pretax"
     # plan options
     allow_10k_floor: bool = False
-    min_loan: Annotated[Money, Ge(0), Le(1000)] = Decimal(1000)
+    min_loan: Annotated[Money, Ge(0), Le(10_000)] = Decimal(1000)  # over $1,000: DOL safe harbor warning
     max_loans: Annotated[int, Ge(1), Le(50)] | None = None
     disaster_loan: bool = False
     origination_fee: Annotated[Money, Ge(0), Le(10_000)] = Decimal(0)
@@ -270,6 +276,9 @@ class LoanInput(BaseModel):
     # alternatives and the decision
     alternatives: list[Alternative] = Field(default_factory=list, max_length=20)
     criteria: Criteria = Field(default_factory=Criteria)
+    # the employer's plan: a profile (its id, or the CLI's --plan FILE) and its type
+    plan: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
+    plan_type: Literal["401k", "403b", "governmental_457b"] = "401k"
     # the loan's life (`events` only) and the plan's policy where the law leaves a choice
     events: list[EventInput] = Field(default_factory=list, max_length=50)
     cure_period_days: Annotated[int, Ge(0), Le(184)] | None = None  # None: the regulation's longest
@@ -355,6 +364,10 @@ def _plain(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: An unknown field's name is quoted back cut to this many characters (no field name is longer).
+MAX_KEY_SHOWN = 64
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "input"
 
@@ -405,7 +418,11 @@ def _allowed_at(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
         return range_
     field = owner[0].model_fields[owner[1]]
     annotation, inner = field.annotation, _nested_model(field.annotation)
-    limit = next((m.max_length for m in _flatten_metadata(field) if hasattr(m, "max_length")), None)
+    metadata = _flatten_metadata(field)
+    metadata += [m for info in metadata if isinstance(info, FieldInfo) for m in info.metadata]
+    limit = next((m.max_length for m in metadata if getattr(m, "max_length", None) is not None), None)
+    least = next((m.min_length for m in metadata if getattr(m, "min_length", None) is not None), None)
+    pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None) is not None), None)
     if annotation in (dt.date, dt.date | None):
         return "allowed: a date written YYYY-MM-DD"
     if get_origin(annotation) is Literal:
@@ -418,8 +435,27 @@ def _allowed_at(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
             return f"allowed: a list of {up_to}objects with the fields {fields}"
         return f"allowed: an object with the fields {fields}"
     if limit is not None:
-        return f"allowed: text of at most {limit} characters"
+        size = (
+            f"{least} to {limit}" if least and least != limit else f"{limit}" if least else f"at most {limit}"
+        )
+        return f"allowed: text of {size} characters" + (f" matching {pattern}" if pattern else "")
     return ""
+
+
+#: What a value that could not be read is, in the words of the person who typed it (never
+#: pydantic's own sentence, which names Python types).
+NOT_A = {
+    "finite_number": "is not a finite number",
+    "decimal_max_places": "has more decimal places than allowed",
+    "decimal_parsing": "is not a number",
+    "decimal_type": "is not a number",
+    "float_parsing": "is not a number",
+    "int_parsing": "is not a whole number",
+    "int_from_float": "is not a whole number",
+    "int_type": "is not a whole number",
+    "bool_parsing": "is not yes or no",
+    "bool_type": "is not yes or no",
+}
 
 
 def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> list[Problem]:
@@ -442,34 +478,29 @@ def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> l
                 else (_nested_model(parent[0].model_fields[parent[1]].annotation) if parent else None)
             )
             known = list(holder.model_fields) if holder else []
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            key = str(loc[-1])
+            close = difflib.get_close_matches(key, known, n=1) if len(key) <= MAX_KEY_SHOWN else []
             hint = f"; did you mean {close[0]!r}?" if close else ""
+            if len(key) > MAX_KEY_SHOWN:  # a 60 KB key must not come back twice in the error
+                loc = (*loc[:-1], key[: MAX_KEY_SHOWN - 1] + "…")
+                name = _location(loc)
             problems.append(Problem(field=name, message=f"unknown field{hint}", loc=list(loc)))
             continue
         message = error["msg"]
         if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than", "number_too_large"):
             allowed = _range_at(model, loc)
             message = f"{_plain(got)} is out of range; {allowed or message.lower()}"
-        elif kind in (
-            "finite_number",
-            "decimal_max_places",
-            "decimal_parsing",
-            "decimal_type",
-            "int_parsing",
-            "int_from_float",
-            "int_type",
-            "float_parsing",
-            "bool_parsing",
-            "bool_type",
-        ):
+        elif kind in NOT_A:
             allowed = _range_at(model, loc)
-            message = f"{_shown(got)} is not valid: {message.lower()}" + (f"; {allowed}" if allowed else "")
+            message = f"{_shown(got)} {NOT_A[kind]}" + (f"; {allowed}" if allowed else "")
         elif kind == "literal_error":
-            message = f"{_shown(got)} is not allowed; {message[0].lower()}{message[1:]}"
+            allowed = _allowed_at(model, loc)
+            message = f"{_shown(got)} is not one of the choices" + (f"; {allowed}" if allowed else "")
         elif kind == "missing":
             message = "required" + (f"; {allowed}" if (allowed := _allowed_at(model, loc)) else "")
         elif allowed := _allowed_at(model, loc):  # a date, a list, a text, an object...
-            message = f"{_shown(got)} is not valid: {message[0].lower()}{message[1:]}; {allowed}"
+            what = "is not a date" if allowed.endswith("YYYY-MM-DD") else "is not valid"
+            message = f"{_shown(got)} {what}; {allowed}"
         problems.append(Problem(field=name, message=message, loc=list(loc) or None))
     return problems
 
@@ -517,7 +548,12 @@ class LimitResult(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-class ScheduleRow(BaseModel):
+@dataclass(slots=True)
+class ScheduleRow:
+    """One payment. A slotted dataclass, not a model: a schedule holds up to 2,080 of them,
+    each the engine's own figures in cents, and one is built in a fifth of a model's time;
+    pydantic validates and serializes it as it would a model (the same JSON and schema)."""
+
     n: int
     date: dt.date
     payment: Money
@@ -564,7 +600,8 @@ class DistributionResult(BaseModel):
     amount: Money
     federal_tax: Money
     state_tax: Money
-    penalty: Money
+    penalty: Money  # the federal 10 % and a state's early-distribution tax (`state_penalty`)
+    state_penalty: Money = Decimal(0)  # the state's part of `penalty` (California's 2.5 %)
     total: Money
     net: Money
     penalty_exempt: bool
@@ -592,6 +629,9 @@ class CostResult(BaseModel):
     total_today: Money  # total / (1 + inflation)^years
     present_value: Money  # total / G_out(0 -> T)
     per_dollar: Money
+    #: the cost in today's dollars as retirement income a month, at the safe-withdrawal rate
+    #: (the 4 % rule, params/safe_withdrawal_rate.yaml): total_today x rate / 12
+    income_monthly_today: Money = Decimal(0)
     growth_missed: Money  # pre-tax, A0 - A1p
     interest_to_self: Money  # pre-tax, A1 - A1p
     lost_growth: Money  # pre-tax, growth_missed - interest_to_self
@@ -665,8 +705,26 @@ class OutsideRates(BaseModel):
     text: str  # the same in full words, with where the default comes from
 
 
+class PlanRuleOut(BaseModel):
+    rule: str
+    value: str
+    source: str
+
+
+class PlanOut(BaseModel):
+    """The employer plan's profile the figures use (docs/plans.md)."""
+
+    id: str
+    name: str
+    plan_type: str
+    document: str
+    accent_color: str | None = None
+    rules: list[PlanRuleOut]
+
+
 class AnalysisResult(BaseModel):
     inputs: LoanInput
+    plan: PlanOut | None = None
     limit: LimitResult
     loan: LoanSummary
     cost: CostResult

@@ -118,10 +118,19 @@ def request_model(operation: str, required: Required | None = None) -> type[Loan
 # --------------------------------------------------------------------------- numbers
 
 
+PRIVATE = ("ge", "le", "gt", "lt", "decimal_places", "max_digits")
+
+
 def _is_decimal(node: dict[str, Any]) -> bool:
+    """pydantic's Decimal: `anyOf [number, string]` as input, `[integer, number]` as output
+    (the JSON serializer's int | float), with its private bound keys beside the anyOf."""
     branches = node.get("anyOf") or []
-    return sorted(b.get("type", "") for b in branches) == ["number", "string"] and all(
-        len(b) == 1 for b in branches
+    types = {b.get("type") for b in branches}
+    return (
+        bool(branches)
+        and types <= {"number", "string", "integer"}
+        and "number" in types
+        and (any(key in node for key in PRIVATE) or types == {"number", "string"})
     )
 
 
@@ -149,10 +158,11 @@ def _standard_decimal(node: dict[str, Any]) -> dict[str, Any]:
         if private in node:
             out[standard] = _number(node[private])
     places = node.get("decimal_places", getattr(models, "PCT_MAX_PLACES", None))
-    if places is not None:  # money: cents; a percent: models.PCT_MAX_PLACES places
+    accepts_text = any(b.get("type") == "string" for b in node.get("anyOf", ()))
+    if places is not None and accepts_text:  # input: cents; a percent: PCT_MAX_PLACES places
         out["multipleOf"] = 0.01 if places == 2 else float(f"1e-{places}")
     for key, value in node.items():
-        if key not in ("anyOf", "ge", "le", "gt", "lt", "decimal_places", "max_digits"):
+        if key != "anyOf" and key not in PRIVATE:
             out[key] = _number(value) if key == "default" else value
     return out
 
@@ -306,19 +316,61 @@ def _input_models() -> dict[str, type[BaseModel]]:
     return found
 
 
+def _refs(node: Any, found: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            found.add(ref.rsplit("/", 1)[1])
+        for value in node.values():
+            _refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _refs(value, found)
+    return found
+
+
+def _reachable(start: set[str], schemas: dict[str, Any]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        todo.extend(_refs(schemas[name], set()))
+    return seen
+
+
+def _request_only(document: dict[str, Any]) -> set[str]:
+    """Components only request bodies use: the rules between input fields belong there, not
+    on a result that echoes the input with its defaults written in."""
+    schemas = document.get("components", {}).get("schemas", {})
+    requests: set[str] = set()
+    responses: set[str] = set()
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                _refs(operation.get("requestBody", {}), requests)
+                _refs(operation.get("responses", {}), responses)
+    return _reachable(requests, schemas) - _reachable(responses, schemas)
+
+
 def standardize(document: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI document with standard number keywords and the stated cross-field rules."""
     document = _walk(copy.deepcopy(document))
     by_title = _input_models()
+    inputs_only = _request_only(document)
     for name, component in document.get("components", {}).get("schemas", {}).items():
         model = by_title.get(component.get("title", ""))
         if model is None:
             continue
         _exact_bounds(component, model)
-        if not name.endswith("-Output") and issubclass(model, LoanInput):
+        if name not in inputs_only:
+            continue
+        if issubclass(model, LoanInput):
             component.setdefault("allOf", []).extend(_loan_rules(_REQUIRED_OF.get(model, Required())))
             _start_date(component)
-        if model is models.Alternative and not name.endswith("-Output"):
+        if model is models.Alternative:
             component.setdefault("allOf", []).extend(copy.deepcopy(ALTERNATIVE_RULES))
     return document
 

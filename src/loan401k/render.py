@@ -376,6 +376,21 @@ def batch_summary(summary: dict[str, Any], target: str) -> None:
         err.print(f"[yellow]warning:[/] {warning}")
 
 
+def servicing_summary(summary: dict[str, Any], target: str) -> None:
+    """The end of a `batch --servicing` run, on standard error."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err.print(
+        f"[bold]{summary['rows']:,} loans[/]: {summary['current']:,} current, "
+        f"{summary['delinquent']:,} delinquent ({usd(summary['total_arrears'])} in arrears), "
+        f"{summary['deemed']:,} deemed distributed ({usd(summary['total_deemed'])}), "
+        f"{summary['paid_off']:,} paid off, {summary['rows_with_errors']:,} row(s) with errors "
+        f"(see the error column); as of {summary['as_of']} where a row has no as_of; "
+        f"rows written to {target}."
+    )
+    for warning in summary["warnings"]:
+        err.print(f"[yellow]warning:[/] {warning}")
+
+
 # --------------------------------------------------------------------------- events
 
 

@@ -35,7 +35,7 @@ def _whole(name: str, default: int, low: int = 1) -> int:
 
 
 def parse_networks(text: str, name: str = TRUSTED_PROXIES_ENV) -> tuple[Network, ...]:
-    """"127.0.0.1, 10.0.0.0/8, ::1" as networks; an address is a network of one."""
+    """Networks from text such as "127.0.0.1, 10.0.0.0/8, ::1"; an address is a network of one."""
     networks = []
     for part in text.replace(" ", ",").split(","):
         if not part:

@@ -21,16 +21,19 @@ import hashlib
 import ipaddress
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from starlette.requests import Request
 
-from .settings import Network
-from .store import save_counts
+from .gate import Gate
+from .settings import Network, Settings
+from .store import ScenarioStore, save_counts
 
 ALL_CLIENTS = "*"
 
@@ -38,7 +41,7 @@ ALL_CLIENTS = "*"
 # --------------------------------------------------------------------------- the client
 
 
-def client_address(scope: dict[str, Any], trusted: tuple[Network, ...]) -> str:
+def client_address(scope: Mapping[str, Any], trusted: tuple[Network, ...]) -> str:
     """The client's address as this deployment defines it (see the module's docstring)."""
     client = scope.get("client")
     peer = client[0] if client else ""
@@ -128,7 +131,8 @@ class SaveQuota:
         now = self.clock()
         number = int(now // self.window)
         elapsed = now - number * self.window
-        for key, limit, everyone in ((client_key(address), self.limit, False), (ALL_CLIENTS, self.total, True)):
+        checks = ((client_key(address), self.limit, False), (ALL_CLIENTS, self.total, True))
+        for key, limit, everyone in checks:
             client = hashlib.sha256(key.encode()).hexdigest()[:32]
             current = _bump(connection, client, number)
             previous = connection.execute(
@@ -149,9 +153,44 @@ def _bump(connection: Connection, client: str, number: int) -> int:
     transaction ends, so concurrent saves from other processes queue behind it)."""
     dialect = connection.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(save_counts).values(client=client, window=number, saves=1)
+    statement: Any = insert(save_counts).values(client=client, window=number, saves=1)
     statement = statement.on_conflict_do_update(
         index_elements=[save_counts.c.client, save_counts.c.window],
         set_={"saves": save_counts.c.saves + 1},
     ).returning(save_counts.c.saves)
     return int(connection.execute(statement).scalar_one())
+
+
+# --------------------------------------------------------------------------- a save
+
+
+def cross_site(request: Request, origin: str = "") -> bool:
+    """True when the browser says the request comes from another site (Sec-Fetch-Site, else
+    Origin against LOAN401K_PUBLIC_URL's origin, or the host the request was addressed to)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    sent = request.headers.get("origin")
+    if sent is None:
+        return False  # not a browser, or one too old to say
+    if origin:
+        return sent.lower() != origin.lower()
+    # no public URL configured: compare hosts (a TLS proxy in front may change the scheme the
+    # app sees, never the host)
+    return urlsplit(sent.lower()).netloc != request.headers.get("host", "").lower()
+
+
+async def save_scenario(request: Request, data: dict[str, Any], store: ScenarioStore) -> str:
+    """Store `data` for the request's client, through the app's save gate and quota: the id,
+    or SaveRefused (429), Busy or StoreBusy (503)."""
+    state = request.app.state
+    settings: Settings = getattr(state, "settings", None) or Settings()
+    address = client_address(request.scope, settings.trusted_proxies)
+    quota: SaveQuota = state.save_limiter
+    gate: Gate = state.saves
+
+    def charge(connection: Connection) -> None:
+        quota.charge(connection, address)
+
+    saved: str = await gate.run(store.save, data, charge)
+    return saved

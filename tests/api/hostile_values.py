@@ -10,6 +10,7 @@ so a field added later gets the number, date or choice classes without an edit h
     foreign_digits    Arabic-Indic, Persian, Devanagari, fullwidth... digits: never a number
     calendar_ends     dates at the calendar's ends and just past the engine's range
     wrong_types       null, booleans, lists, objects, text where a number goes
+    text_junk         what a plan id or a state code never is
     nested_junk       alternatives and criteria that are not what they should be
     term_frequency    every term x frequency at the edges, on month-end start dates
 """
@@ -61,6 +62,7 @@ def fields_of(kind: Any, model: type = LoanInput) -> list[str]:
 NUMBER_FIELDS = fields_of(Decimal)  # Money and Pct
 INT_FIELDS = fields_of(int)
 DATE_FIELDS = fields_of(dt.date)
+TEXT_FIELDS = fields_of(str)
 BOOL_FIELDS = fields_of(bool)
 CHOICE_FIELDS = fields_of(Literal)
 ALTERNATIVE_NUMBERS = fields_of(Decimal, Alternative)
@@ -78,7 +80,10 @@ numbers_as_text: list[Hostile] = [
     Hostile("9" * _LONG, "refused", "long digit string"),
     Hostile("0." + "0" * _LONG + "1", "refused", "long fraction"),
     Hostile("1" + "0" * 40, "refused", "40 digits"),
-    *(Hostile(text, "refused", "not a number") for text in ("0x10", "1_000", "1,5", "$", "--1", "1e", "e5", ".")),
+    *(
+        Hostile(text, "refused", "not a number")
+        for text in ("0x10", "1_000", "1,5", "$", "--1", "1e", "e5", ".")
+    ),
     *(Hostile(text, "either", "a number, maybe out of range") for text in ("-0", "+0", "0e-1000000", "0E+5")),
     *(Hostile(text, "either", "plain") for text in (".5", "5.", "1e1", "1E-2", " 12 ", "$1,000")),
 ]
@@ -145,6 +150,13 @@ wrong_types: list[Hostile] = [
 ]
 
 
+#: for a free-text field (a plan id, a state code): what no pattern of theirs allows
+text_junk: list[Hostile] = [
+    *(Hostile(value, "refused", "not text") for value in (True, 5, [], {}, ["NY"])),
+    *(Hostile(text, "refused", "no code") for text in ("x" * _LONG, "٣٠", "../../etc/passwd", "a b", "\x00")),
+    *(Hostile(text, "either", "maybe unknown") for text in ("ZZ", "nope", "NY", "")),
+]
+
 bool_junk: list[Hostile] = [
     Hostile(None, "refused", "null"),
     Hostile(2, "refused", "a number not 0 or 1"),
@@ -177,7 +189,9 @@ nested_junk: list[tuple[str, Hostile]] = [
     ("alternatives", Hostile([_deep(40)], "refused", "deep list")),
     (
         "alternatives",
-        Hostile([{"kind": "balance_transfer", "apr_pct": "1e-20", "promo_apr_pct": "1e-20"}], "either", "tiny"),
+        Hostile(
+            [{"kind": "balance_transfer", "apr_pct": "1e-20", "promo_apr_pct": "1e-20"}], "either", "tiny"
+        ),
     ),
     ("criteria", Hostile("yes", "refused", "text")),
     ("criteria", Hostile([], "refused", "list")),
@@ -217,6 +231,7 @@ def field_cases() -> Iterator[tuple[str, str, Hostile]]:
         ("types", wrong_types, NUMBER_FIELDS + DATE_FIELDS + CHOICE_FIELDS),
         ("types", [_lenient(h) for h in wrong_types], INT_FIELDS),
         ("types", bool_junk, BOOL_FIELDS),
+        ("types", text_junk, TEXT_FIELDS),
     ]
     for name, values, fields in targets:
         for index in range(max(len(values), len(fields))):

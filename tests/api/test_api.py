@@ -376,15 +376,19 @@ def test_unknown_or_malformed_id_is_404(client, scenario_id):
     assert len(problems(response)) == 1
 
 
+SAVABLE = {"age": 40, "vested_balance": 80000, "amount": 10000}  # a scenario the page can price
+
+
 def test_ids_are_long_url_safe_and_distinct(client):
-    ids = [client.post("/api/v1/scenarios", json={"age": 40}).json()["id"] for _ in range(20)]
+    ids = [client.post("/api/v1/scenarios", json=SAVABLE).json()["id"] for _ in range(20)]
     assert len(set(ids)) == 20
     for scenario_id in ids:
         assert re.fullmatch(r"[A-Za-z0-9_-]{22,}", scenario_id)
 
 
 def test_only_the_inputs_are_stored(client, app):
-    client.post("/api/v1/scenarios", json={"age": 40}, headers={"user-agent": "secret-agent"})
+    saved = client.post("/api/v1/scenarios", json=SAVABLE, headers={"user-agent": "secret-agent"})
+    assert saved.status_code == 201, saved.text
     with app.state.store.engine.connect() as connection:
         rows = connection.exec_driver_sql("SELECT * FROM scenarios").all()
     assert len(rows) == 1
@@ -394,9 +398,9 @@ def test_only_the_inputs_are_stored(client, app):
 
 def test_saves_are_rate_limited_per_client(client, app):
     limit = app.state.save_limiter.limit
-    statuses = [client.post("/api/v1/scenarios", json={"age": 40}).status_code for _ in range(limit)]
+    statuses = [client.post("/api/v1/scenarios", json=SAVABLE).status_code for _ in range(limit)]
     assert statuses == [201] * limit
-    refused = client.post("/api/v1/scenarios", json={"age": 40})
+    refused = client.post("/api/v1/scenarios", json=SAVABLE)
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) >= 1
     assert "request" in problems(refused)
@@ -404,16 +408,34 @@ def test_saves_are_rate_limited_per_client(client, app):
     assert client.post("/api/v1/limit", json={"vested_balance": 80000}).status_code == 200
 
 
-def test_rate_limiter_window_slides():
-    from loan401k.api import RateLimiter
+def test_rate_limiter_window_slides(tmp_path):
+    """The per-client count slides: a minute after a burst, the client may save again."""
+    from loan401k.store import ScenarioStore
+    from loan401k.throttle import SaveQuota, SaveRefused
 
-    now = [0.0]
-    limiter = RateLimiter(limit=2, window=60, clock=lambda: now[0])
-    assert limiter.retry_after("a") is None and limiter.retry_after("a") is None
-    assert limiter.retry_after("a") == 60
-    assert limiter.retry_after("b") is None  # per client
-    now[0] = 60.5
-    assert limiter.retry_after("a") is None
+    now = [600.0]
+    quota = SaveQuota(limit=2, total=100, clock=lambda: now[0])
+    store = ScenarioStore(f"sqlite:///{tmp_path / 'window.db'}")
+
+    def save(address: str) -> int | None:
+        try:
+            store.save({"age": 40}, charge=lambda connection: quota.charge(connection, address))
+        except SaveRefused as refused:
+            return refused.retry_after
+        return None
+
+    try:
+        assert save("10.0.0.1") is None and save("10.0.0.1") is None
+        # the next minute counts this one's two as spread over it: half of them are out 90 s on
+        assert save("10.0.0.1") == 90
+        assert save("10.0.0.2") is None  # per client
+        now[0] += 60.5
+        assert save("10.0.0.1") == 30  # 2 × 59.5/60 + 1 is still over 2
+        now[0] += 30
+        assert save("10.0.0.1") is None
+        assert store.count() == 4  # refused saves are not stored
+    finally:
+        store.close()
 
 
 def test_unexpected_error_is_500_json_without_traceback(app, monkeypatch):

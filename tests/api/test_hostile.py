@@ -253,7 +253,7 @@ def test_nan_and_infinity_literals_are_422(client, value):
         (
             {"alternatives": [{"kind": "personal_loan", "fee": "abc"}]},
             "alternatives.0.fee",
-            "'abc' is not valid: input should be a valid decimal; allowed range: 0 to 1,000,000",
+            "'abc' is not a number; allowed range: 0 to 1,000,000",
         ),
         (
             {"alternatives": [{"kind": "heloc", "apr": 5}]},
@@ -263,8 +263,7 @@ def test_nan_and_infinity_literals_are_422(client, value):
         (
             {"criteria": {"stable_job": "maybe"}},
             "criteria.stable_job",
-            "'maybe' is not valid: input should be a valid boolean, unable to interpret input; "
-            "allowed: true, false or null (unanswered)",
+            "'maybe' is not yes or no; allowed: true, false or null (unanswered)",
         ),
         (
             {"criteria": {"stabel_job": True}},
@@ -274,8 +273,7 @@ def test_nan_and_infinity_literals_are_422(client, value):
         (
             {"public_safety_employee": "x"},
             "public_safety_employee",
-            "'x' is not valid: input should be a valid boolean, unable to interpret input; "
-            "allowed: true or false",
+            "'x' is not yes or no; allowed: true or false",
         ),
     ],
 )
@@ -319,7 +317,7 @@ def _load_generator():
 
 
 hostile = _load_generator()
-POSTS = [*CALCULATIONS, "scenarios"]
+POSTS = [*CALCULATIONS, "events", "scenarios"]
 GENERATED_BASE = {**BASE, "paths": 50}  # Monte Carlo stays at milliseconds
 #: the issue's own findings (schedule, analysis, comparison, backtest, montecarlo gave 500):
 #: each on every endpoint; the other generated cases are dealt to the endpoints in turn
@@ -338,7 +336,9 @@ SAYS_ALLOWED = {"numbers", "dates", "terms"}
 
 
 def _post(client, endpoint: str, body: dict[str, Any]):
-    return client.post(f"/api/v1/{endpoint}", content=_encode(body), headers={"content-type": "application/json"})
+    return client.post(
+        f"/api/v1/{endpoint}", content=_encode(body), headers={"content-type": "application/json"}
+    )
 
 
 def _names(response) -> list[str]:
@@ -382,7 +382,9 @@ def test_the_generator_covers_every_class_and_field():
     touched = {field.split(".")[0] for _, field, _ in cases}
     # every input field but the lists (events, alternatives: nested junk) gets a hostile value
     assert touched >= set(LoanInput.model_fields) - {"events"}, set(LoanInput.model_fields) - touched
-    assert {"1e-1000000", "1e999999", "9" * 5000, "٣٠", "３０"} <= {c.value for _, _, c in cases if isinstance(c.value, str)}
+    assert {"1e-1000000", "1e999999", "9" * 5000, "٣٠", "３０"} <= {
+        c.value for _, _, c in cases if isinstance(c.value, str)
+    }
     assert len(list(hostile.term_frequency())) == 21 * 5 * 2 * 5
 
 
@@ -467,9 +469,6 @@ def test_a_term_shorter_than_one_period_on_every_endpoint(client, endpoint):
     for term in (1, 2):
         body = {**GENERATED_BASE, "term_months": term, "frequency": "quarterly"}
         response = _post(client, endpoint, body)
-        if endpoint == "scenarios":  # saved as sent; the page that loads it says what is wrong
-            assert response.status_code == 201, response.text
-            continue
         assert response.status_code == 422, (endpoint, term, response.text)
         assert set(_names(response)) == {"term_months", "frequency"}, response.text
         _assert_names_fields(response, body)
@@ -478,9 +477,13 @@ def test_a_term_shorter_than_one_period_on_every_endpoint(client, endpoint):
 def test_a_two_month_quarterly_loan_is_refused_not_paid_after_its_term():
     """Issue 16: a 2-month quarterly loan was paid off in month 3, after its term."""
     with pytest.raises(InputError) as caught:
-        loan401k.schedule({"amount": 5000, "term_months": 2, "frequency": "quarterly", "start_date": "2026-01-15"})
+        loan401k.schedule(
+            {"amount": 5000, "term_months": 2, "frequency": "quarterly", "start_date": "2026-01-15"}
+        )
     assert {p.field for p in caught.value.problems} == {"term_months", "frequency"}
-    five = loan401k.schedule({"amount": 5000, "term_months": 5, "frequency": "quarterly", "start_date": "2026-01-15"})
+    five = loan401k.schedule(
+        {"amount": 5000, "term_months": 5, "frequency": "quarterly", "start_date": "2026-01-15"}
+    )
     assert [row.date for row in five.rows] == [dt.date(2026, 4, 15)]  # month 6 is after the term
 
 
@@ -492,7 +495,7 @@ FORM_NAMES = {"alternatives.0": "alt_{}_0"}
 def _form_cases():
     """Generated cases as the form sends them: text, one field at a time (alternatives as the
     form's alt_*_0 fields); values that are no text (lists, objects) become their repr."""
-    for kind, field, case in KNOWN + list(hostile.field_cases())[::5]:
+    for kind, field, case in KNOWN + list(hostile.field_cases())[::7]:
         name = field
         if field.startswith("alternatives.0."):
             name = f"alt_{field.rsplit('.', 1)[1]}_0"
@@ -516,6 +519,9 @@ def _page_error(html: str, name: str) -> str:
 
 
 def test_form_handlers_never_5xx_and_name_the_field(client):
+    page = client.get("/")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "the page carries its form's token"
     for kind, name, text, case in _form_cases():
         body = _form_body(name, text)
         label = (kind, name, text[:40], case.note)
@@ -527,8 +533,8 @@ def test_form_handlers_never_5xx_and_name_the_field(client):
             # the page shows the problem beside the field it belongs to
             assert _page_error(page.text, name), label
         assert client.post("/", data=body).status_code == 200, label
-        for part in ("core", "market"):
-            assert client.get("/fragment", params={**body, "part": part}).status_code == 200, label
+        part = ("core", "market")[len(text) % 2]  # the live update's two requests, in turn
+        assert client.get("/fragment", params={**body, "part": part}).status_code == 200, label
         for download in ("/schedule.csv", "/projection.csv"):
             response = client.get(download, params=body)
             assert response.status_code in (200, 422), (label, download, response.text[:300])
@@ -536,7 +542,7 @@ def test_form_handlers_never_5xx_and_name_the_field(client):
                 assert response.json()["detail"] and all(item["field"] for item in response.json()["detail"])
             elif refused:
                 pytest.fail(f"{download} computed a refused value: {label}")
-        saved = client.post("/save", data=body, follow_redirects=False)
+        saved = client.post("/save", data={**body, "csrf_token": token.group(1)}, follow_redirects=False)
         assert saved.status_code in (303, 422), (label, saved.status_code)
         if refused:
             assert saved.status_code == 422, label

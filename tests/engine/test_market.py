@@ -187,3 +187,18 @@ def test_summaries():
     assert market.share_cheaper(totals) == 40.0
     fan = market.fan(np.arange(1.0, 102.0)[:, None] * np.array([1.0, 2.0]))
     np.testing.assert_allclose(fan, [[11, 22], [51, 102], [91, 182]])
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 10, 11, 999, 10_000])
+def test_sorted_percentiles_are_numpys_to_the_bit(size):
+    """The fan and the percentiles sort once and interpolate as np.percentile does ("linear"):
+    the same figures, bit for bit, on any sizes, ties and scales."""
+    rng = np.random.default_rng(size)
+    rows = rng.lognormal(10, 1.5, size=(4, size)) * rng.choice([-1.0, 1.0], size=(4, size))
+    rows[0] = np.round(rows[0], -3)  # ties
+    q = list(market.PERCENTILES.values()) + [0.1, 12.5, 33.3, 99.9]
+    assert np.array_equal(market.sorted_percentiles(np.sort(rows, axis=1), q), np.percentile(rows, q, axis=1))
+    by_year = rows.T  # (paths, years), as evaluate() returns it
+    assert np.array_equal(market.fan(by_year), np.percentile(by_year.T, [10, 50, 90], axis=1))
+    figures = market.percentiles(rows[1])
+    assert list(figures.values()) == [float(v) for v in np.percentile(rows[1], q[:7])]

@@ -297,3 +297,31 @@ BRACKET_TOPS = {
 def test_bracket_thresholds_match_rules_12_1(year, status):
     rows = at(f"{year}-06-01", "federal_brackets")[status]
     assert [int(low) for low, _ in rows[1:]] == BRACKET_TOPS[(year, status)]
+
+
+# --------------------------------------------------------------------------- duplicate keys
+
+
+@pytest.mark.parametrize(
+    "text, line, first",
+    [
+        pytest.param(GOOD + "  1987-01-01: 60000\n", 8, 7, id="a-date-twice-under-values"),
+        pytest.param(GOOD.replace("unit: usd\n", "unit: usd\nunit: fraction\n"), 3, 2, id="a-key-twice"),
+    ],
+)
+def test_a_duplicated_key_is_an_error_naming_the_file_and_line(tmp_path, text, line, first):
+    """PyYAML keeps the last of two equal keys silently: the same date twice under values:
+    would change the law without a trace. The loader refuses it, naming the file and lines."""
+    path = write(tmp_path, text)
+    assert text.splitlines()[line - 1].split(":")[0] == text.splitlines()[first - 1].split(":")[0]
+    with pytest.raises(ParameterError) as caught:
+        load_file(path)
+    assert f"{path.name}, line {line}: duplicate key" in str(caught.value)
+    assert f"(first on line {first})" in str(caught.value)
+
+
+def test_a_duplicated_key_fails_the_whole_tree(tmp_path):
+    write(tmp_path, GOOD, "good_one")
+    write(tmp_path, GOOD + "  1987-01-01: 60000\n", "twice")
+    with pytest.raises(ParameterError, match=r"twice\.yaml, line 8: duplicate key 1987-01-01"):
+        load_directory(tmp_path)

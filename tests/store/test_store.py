@@ -24,7 +24,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from loan401k.store import ScenarioStore, default_database_url, is_valid_id
+from loan401k.store import READ_WAIT_MS, WRITE_WAIT_S, ScenarioStore, default_database_url, is_valid_id
 
 # A writer process: its own engine, one scenario per transaction, and each id printed only
 # after its commit returned (an "acknowledged" save). count < 0: write until killed.
@@ -195,22 +195,27 @@ def test_api_saves_into_postgresql(postgres_url):
     from loan401k.app import create_app
 
     with TestClient(create_app(postgres_url)) as client:
-        saved = client.post("/api/v1/scenarios", json={"vested_balance": 80000, "age": 40})
-        assert saved.status_code == 201
+        body = {"vested_balance": 80000, "age": 40, "amount": 10000}
+        saved = client.post("/api/v1/scenarios", json=body)
+        assert saved.status_code == 201, saved.text
         loaded = client.get(f"/api/v1/scenarios/{saved.json()['id']}")
-        assert loaded.json() == {"vested_balance": 80000, "age": 40}
+        assert loaded.json() == body
 
 
 # --------------------------------------------------------------------------- SQLite
 
 
 def test_sqlite_is_wal_with_busy_timeout(tmp_path):
+    """Writers queue on the lock, for a bounded time (issue 17: a busy database answers)."""
     store = ScenarioStore(f"sqlite:///{tmp_path / 'scenarios.db'}")
     try:
         with store.engine.connect() as connection:
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-            assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == WRITE_WAIT_S * 1000
             assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        with store.engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
+            connection.execute(text("SELECT 1"))  # a read's transaction: a shorter bound
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == READ_WAIT_MS
     finally:
         store.close()
 
@@ -270,7 +275,12 @@ def test_sigkilled_server_keeps_every_acknowledged_save(database_url, tmp_path):
     workers) while clients are saving: every save answered 201 is in the database, intact."""
     ScenarioStore(database_url).close()
     port = _free_port()
-    env = {**os.environ, "LOAN401K_DATABASE_URL": database_url, "LOAN401K_SAVES_PER_MINUTE": "1000000"}
+    env = {
+        **os.environ,
+        "LOAN401K_DATABASE_URL": database_url,
+        "LOAN401K_SAVES_PER_MINUTE": "1000000",
+        "LOAN401K_SAVES_PER_MINUTE_TOTAL": "1000000",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "loan401k.cli", "serve", "--port", str(port), "--workers", "2"],
         cwd=tmp_path,
@@ -289,7 +299,7 @@ def test_sigkilled_server_keeps_every_acknowledged_save(database_url, tmp_path):
             i = 0
             while not stop.is_set():
                 try:
-                    body = {"age": 40, "vested_balance": n * 100_000 + i}
+                    body = {"age": 40, "vested_balance": n * 100_000 + i + 20_000, "amount": 10_000}
                     response = http.post("/api/v1/scenarios", json=body)
                 except httpx.TransportError:
                     return  # the server is gone; whatever was not answered was not acknowledged
@@ -351,3 +361,28 @@ def test_environment_variable_chooses_the_database(tmp_path, monkeypatch):
     finally:
         store.close()
     assert target.is_file()
+
+
+def test_the_save_limit_is_one_count_for_every_process(database_url):
+    """Two stores with their own engines and quotas (two workers, or two servers on one
+    database): the limit holds for their saves together, in SQLite and PostgreSQL alike."""
+    from loan401k.throttle import SaveQuota, SaveRefused
+
+    stores = [ScenarioStore(database_url), ScenarioStore(database_url)]
+    client = "198.51.100.8"
+    quotas = [SaveQuota(limit=3, total=1000, clock=lambda: 9_000.0) for _ in stores]
+    outcomes = []
+    before = stores[0].count()  # the PostgreSQL server is shared by this module's tests
+    try:
+        for n in range(8):
+            store, quota = stores[n % 2], quotas[n % 2]
+            try:
+                store.save({"age": 40}, charge=lambda connection, q=quota: q.charge(connection, client))
+                outcomes.append("saved")
+            except SaveRefused:
+                outcomes.append("refused")
+        assert outcomes == ["saved"] * 3 + ["refused"] * 5
+        assert stores[0].count() - before == 3
+    finally:
+        for store in stores:
+            store.close()

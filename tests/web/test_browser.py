@@ -111,7 +111,7 @@ def test_error_beside_the_field_then_recovers(page, base_url, errors):
     before = count(page)
     page.fill("#f-age", "eleven")
     wait_until(page, "() => document.getElementById('err-age').textContent.length > 0")
-    assert "not valid" in page.inner_text("#err-age")
+    assert "is not a whole number" in page.inner_text("#err-age")
     page.fill("#f-age", "36")
     wait_recomputed(page, before)
     assert page.inner_text("#err-age") == ""

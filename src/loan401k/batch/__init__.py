@@ -8,8 +8,15 @@ by row.
 
 A bad cell is reported in that row's `error` column (naming the field and the allowed range,
 in the same words as the API), and the row's results are left empty; the other rows compute.
-Problems with the file itself (an unknown column, no `vested_balance` column, a file that
-cannot be read) are `BatchError`: the CLI prints them and exits 2.
+So is a bad line of a CSV file (`lines.py`: an unquoted comma, a stray quote, a byte that is
+not UTF-8: "line 17: ..."); blank lines are skipped. Problems with the file itself (an
+unknown column, no `vested_balance` column, a header that cannot be read, a Parquet column
+of lists or bytes) are `BatchError`: the CLI prints them and exits 2. An output that cannot
+be written (a full disk) is `OutputError`: exit 1.
+
+CSV output is safe to open in a spreadsheet: a text cell that starts with `=`, `+`, `-`, `@`,
+a tab or a carriage return and is not a plain number gets a leading `'` (OWASP "CSV
+injection"), so "-5" stays -5 and "=HYPERLINK(...)" stays text.
 
 `compute(frame, law)` is the per-partition function: the local engine calls it on each
 batch as it streams through; the Dask engine ships the same batches to workers.
@@ -18,11 +25,8 @@ batch as it streams through; the Dask engine ships the same batches to workers.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +51,9 @@ from .cells import (
     check_columns,
     parse,
 )
+from .lines import LINE_PROBLEM, HeaderError, count_lines, read_header
+from .lines import batches as line_batches
+from .output import OutputError, Writer, neutralized, open_output
 
 __all__ = [
     "BATCH_ROWS",
@@ -60,6 +67,7 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "PLAN_OPTIONS",
     "BatchError",
+    "OutputError",
     "PlanDefaults",
     "Summary",
     "Writer",
@@ -67,6 +75,7 @@ __all__ = [
     "compute",
     "file_kind",
     "law_on",
+    "neutralized",
     "open_output",
     "parse",
     "run",
@@ -92,8 +101,14 @@ def _as_money(cents: pl.Expr) -> pl.Expr:
 
 
 def compute(frame: pl.DataFrame, law: LawCents, defaults: PlanDefaults | None = None) -> pl.DataFrame:
-    """The per-partition function: the input rows, unchanged, with the five result columns."""
+    """The per-partition function: the input rows, unchanged, with the five result columns.
+    A LINE_PROBLEM column (a CSV line that could not be read) is that row's error."""
+    line_problem = frame[LINE_PROBLEM] if LINE_PROBLEM in frame.columns else None
+    if line_problem is not None:
+        frame = frame.drop(LINE_PROBLEM)
     parsed = parse(frame, defaults or PlanDefaults())
+    if line_problem is not None:
+        parsed = parsed.with_columns(error=pl.coalesce(line_problem, pl.col("error")))
     ok = pl.col("error").is_null()
     result = parsed
     for stage in limit_columns(law):
@@ -152,20 +167,73 @@ def file_kind(path: str) -> str:
     raise BatchError([f"{path}: unknown file type {suffix or '(none)'!r}; allowed: .csv or .parquet"])
 
 
-def scan(path: str) -> pl.LazyFrame:
-    """The participants file, lazily; CSV cells stay text so a bad cell fails only its row."""
+@dataclass
+class Source:
+    """The participants file: its columns (checked), its rows batch by batch."""
+
+    path: str
+    columns: list[str]
+    parquet: pl.LazyFrame | None = None  # None: CSV, read line by line (lines.py)
+    separator: str = ","
+
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        if self.parquet is not None:
+            yield from batches(self.parquet, rows)
+            return
+        try:
+            yield from line_batches(self.path, self.separator, rows)
+        except OSError as exc:
+            raise BatchError([f"{self.path}: cannot read: {exc.strerror or exc}"]) from None
+
+    def count(self) -> int:
+        return count_rows(self.parquet) if self.parquet is not None else count_lines(self.path)
+
+    def empty(self) -> pl.DataFrame:
+        """The input columns with no rows (what the output's header is made of)."""
+        if self.parquet is not None:
+            return self.parquet.head(0).collect()
+        return pl.DataFrame(schema=dict.fromkeys(self.columns, pl.String))
+
+
+#: Parquet column types a cell can be read from; lists, structs and bytes cannot.
+def _readable(dtype: pl.DataType) -> bool:
+    return (
+        dtype.is_numeric()
+        or dtype in (pl.String, pl.Boolean, pl.Null, pl.Categorical)
+        or isinstance(dtype, pl.Enum)
+        or dtype.is_temporal()
+    )
+
+
+def scan(path: str, check: Callable[[list[str]], None] = check_columns) -> Source:
+    """The participants file; CSV cells stay text so a bad cell fails only its row, and a bad
+    CSV line only its own row."""
     if not Path(path).is_file():
         raise BatchError([f"{path}: no such file"])
+    separator = "\t" if path.endswith(".tsv") else ","
     try:
         if file_kind(path) == "parquet":
             frame = pl.scan_parquet(path)
+            schema = frame.collect_schema()
+            names = schema.names()
         else:
-            frame = pl.scan_csv(path, infer_schema=False, separator="\t" if path.endswith(".tsv") else ",")
-        names = frame.collect_schema().names()
+            with Path(path).open("rb") as handle:
+                names = read_header(handle, separator, path)
+    except HeaderError as exc:
+        raise BatchError([str(exc)]) from None
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise BatchError([f"{path}: cannot read: {str(exc).splitlines()[0]}"]) from None
-    check_columns(names)
-    return frame
+    check(names)  # the columns of this batch (the servicing batch has its own)
+    if file_kind(path) != "parquet":
+        return Source(path, names, separator=separator)
+    unreadable = [
+        f"column {name!r}: a {dtype} column; allowed: text, numbers or true/false"
+        for name, dtype in schema.items()
+        if not _readable(dtype)
+    ]
+    if unreadable:
+        raise BatchError(unreadable)
+    return Source(path, names, parquet=frame)
 
 
 def count_rows(frame: pl.LazyFrame) -> int:
@@ -183,67 +251,6 @@ def batches(frame: pl.LazyFrame, rows: int = BATCH_ROWS) -> Iterator[pl.DataFram
 
 
 # --------------------------------------------------------------------------- writing
-
-
-class Writer:
-    """Rows out as they come: CSV (to a binary stream), Parquet (to a path), or JSON text
-    (`{"rows": [...` - the caller closes the object after the summary)."""
-
-    def __init__(self, kind: str, target: Any):
-        self.kind, self.target, self.first = kind, target, True
-        self._parquet: Any = None
-
-    def write(self, out: pl.DataFrame) -> None:
-        if self.kind == "csv":
-            out.write_csv(self.target, include_header=self.first)
-        elif self.kind == "parquet":
-            import pyarrow.parquet as pq
-
-            table = out.to_arrow()
-            if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self.target, table.schema)
-            self._parquet.write_table(table)
-        else:
-            money = [pl.col(name).cast(pl.Float64) for name in ("max_loan", "excess")]
-            rows = out.with_columns(money).write_json().strip()[1:-1]
-            self.target.write(('{"rows": [' if self.first else ",") + rows)
-        self.first = False
-
-    def close(self, empty: pl.DataFrame) -> None:
-        """Finish the output; `empty` (the output's columns, no rows) when nothing was written."""
-        if self.first and self.kind != "json":
-            self.write(empty)
-        if self.kind == "parquet" and self._parquet is not None:
-            self._parquet.close()
-        elif self.kind == "json":
-            self.target.write(('{"rows": [' if self.first else "") + "]")
-            self.target.flush()
-        elif self.kind == "csv":
-            self.target.flush()
-
-
-@contextmanager
-def open_output(path: str | None, kind: str) -> Iterator[Writer]:
-    """A writer to `path` (written whole or not at all: a temporary name, renamed at the end),
-    or to standard output when `path` is None."""
-    if path is None:
-        yield Writer(kind, sys.stdout if kind == "json" else sys.stdout.buffer)
-        return
-    final = Path(path)
-    partial = final.with_name(f".{final.name}.partial")
-    try:
-        if kind == "parquet":
-            yield Writer(kind, str(partial))
-        else:
-            with partial.open(
-                "wb" if kind == "csv" else "w", encoding=None if kind == "csv" else "utf-8"
-            ) as handle:
-                yield Writer(kind, handle)
-        os.replace(partial, final)
-    except OSError as exc:
-        raise BatchError([f"output: cannot write {path}: {exc.strerror or exc}"]) from None
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- engines
@@ -322,11 +329,11 @@ def run(
     day: dt.date | None = None,
 ) -> Summary:
     """Limits for every row of `path`, written through `writer`; returns the summary."""
-    frame = scan(path)
+    source = scan(path)
     law, snapshot = law_on(day)
     defaults = defaults or PlanDefaults()
-    total = count_rows(frame) if progress is not None else 0
-    chunks = batches(frame, batch_rows)
+    total = source.count() if progress is not None else 0
+    chunks = source.batches(batch_rows)
     results = (
         dask_engine(chunks, law, defaults, scheduler)
         if engine == "dask"
@@ -346,5 +353,5 @@ def run(
                 progress(summary.rows, total)
         if writing is not None:
             writing.result()
-    writer.close(compute(frame.head(0).collect(), law, defaults))
+    writer.close(compute(source.empty(), law, defaults))
     return summary

@@ -9,7 +9,7 @@ from typing import get_args
 
 import polars as pl
 
-from ..models import LimitResult, LoanInput, field_bounds, range_text
+from ..models import NOT_A, LimitResult, LoanInput, field_bounds, range_text
 
 ID_COLUMN = "participant_id"
 MONEY_COLUMNS = (
@@ -206,26 +206,17 @@ def _cell_message(name: str) -> pl.Expr:
     """The API's words for the problem in column `name` (null where there is none)."""
     kind, shown = pl.col(f"_k_{name}"), pl.col(name).cast(pl.String).str.strip_chars()
     allowed = _range_text(name) if name in RANGES else ""
-    what = "a valid integer" if name in COUNT_COLUMNS else "a valid decimal"
+    what = NOT_A["int_parsing" if name in COUNT_COLUMNS else "decimal_parsing"]
+    precise = NOT_A["decimal_max_places"]
     return (
         pl.when(kind == NOT_NUMBER)
-        .then(pl.format(f"{name}: '{{}}' is not valid: input should be {what}; {allowed}", shown))
+        .then(pl.format(f"{name}: '{{}}' {what}; {allowed}", shown))
         .when(kind == TOO_PRECISE)
-        .then(
-            pl.format(
-                f"{name}: '{{}}' is not valid: decimal input should have no more than 2 decimal places; "
-                f"{allowed}",
-                shown,
-            )
-        )
+        .then(pl.format(f"{name}: '{{}}' {precise}; {allowed}", shown))
         .when(kind == OUT_OF_RANGE)
         .then(pl.format(f"{name}: {{}} is out of range; {allowed}", shown))
         .when(kind == NOT_FLAG)
-        .then(
-            pl.format(
-                f"{name}: '{{}}' is not allowed; input should be true or false (also yes/no, 1/0)", shown
-            )
-        )
+        .then(pl.format(f"{name}: '{{}}' is not allowed; allowed: true or false (also yes/no, 1/0)", shown))
     )
 
 

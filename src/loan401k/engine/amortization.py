@@ -19,8 +19,8 @@ PAYMENTS_PER_YEAR = {"weekly": 52, "biweekly": 26, "semimonthly": 24, "monthly":
 
 
 def period_count(term_months: int, per_year: int) -> int:
-    """n = round_half_up(term_months x k / 12)."""
-    return int((Decimal(term_months * per_year) / 12).quantize(ONE, rounding=ROUND_HALF_UP))
+    """n = round_half_up(term_months x k / 12), in integers: floor((2 M k + 12) / 24)."""
+    return (2 * term_months * per_year + 12) // 24
 
 
 def periods_in_term(term_months: int, frequency: str, start: dt.date) -> int:
@@ -159,12 +159,24 @@ def _semimonthly_dates(start: dt.date, count: int) -> list[dt.date]:
     return dates
 
 
+def _month_steps(start: dt.date, step: int, count: int) -> list[dt.date]:
+    """add_months(start, step x i) for i = 1..count: the same dates, month arithmetic once
+    (a schedule's dates are most of what schedule() computes beyond the rows)."""
+    if start.day > 28:  # the day may be clamped to a month's end
+        return [add_months(start, step * i) for i in range(1, count + 1)]
+    date, day, first = dt.date, start.day, start.year * 12 + start.month - 1
+    return [
+        date(index // 12, index % 12 + 1, day)
+        for index in range(first + step, first + step * count + 1, step)
+    ]
+
+
 def payment_dates(start: dt.date, frequency: str, count: int) -> list[dt.date]:
     """The date of each payment: the first one period after the issue date."""
     if frequency == "monthly":
-        return [add_months(start, i) for i in range(1, count + 1)]
+        return _month_steps(start, 1, count)
     if frequency == "quarterly":
-        return [add_months(start, 3 * i) for i in range(1, count + 1)]
+        return _month_steps(start, 3, count)
     if frequency == "semimonthly":
         return _semimonthly_dates(start, count)
     step = dt.timedelta(days=14 if frequency == "biweekly" else 7)

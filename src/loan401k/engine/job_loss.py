@@ -94,7 +94,8 @@ def separation_costs(loan: Loan, terms: OffsetTerms) -> list[SeparationCost]:
         # otherwise only its earnings share is (§72(e)(8)).
         share = ZERO if terms.roth and age >= terms.law["age_penalty_free"] else terms.taxable_share
         taxable = cents((permitted - rolled) * share)
-        exempt = penalty_exemption(terms.person_at(age), terms.law)
+        person = terms.person_at(age)
+        exempt = penalty_exemption(person, terms.law)
         day = add_months(start, month)
         due = month if terms.at_separation else due_month(month, start)
         rows.append(
@@ -103,8 +104,9 @@ def separation_costs(loan: Loan, terms: OffsetTerms) -> list[SeparationCost]:
                 outstanding=outstanding,
                 rolled_over=rolled,
                 taxable=taxable,
-                tax=terms.tax.federal(taxable) + terms.tax.state(taxable),
-                penalty=ZERO if exempt else cents(taxable * additional),
+                tax=terms.tax.federal(taxable) + terms.tax.state(taxable, person),
+                # the 10 % and a state's early-distribution tax (California's 2.5 %)
+                penalty=ZERO if exempt else terms.tax.penalty(taxable, additional),
                 probability=(1.0 - q) ** (month - 1) if retirement else (1.0 - q) ** (month - 1) * q,
                 rollover_deadline=rollover_deadline(day, qualified=True),
                 tax_due_month=min(due, terms.months),

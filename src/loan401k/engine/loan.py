@@ -82,7 +82,12 @@ def build_loan(terms: LoanTerms) -> Loan:
         payoff_period = max(1, last_period_by_month(terms.payoff_month, terms.per_year))
     schedule = amortize(terms.amount, terms.period_rate, terms.periods, terms.extra_payment, payoff_period)
     count = schedule.periods
-    months = tuple(payment_month(i, terms.per_year) for i in range(1, count + 1))
+    per_year = terms.per_year
+    months = (
+        tuple(range(1, count + 1))
+        if per_year == 12
+        else tuple(payment_month(i, per_year) for i in range(1, count + 1))
+    )
     dates = tuple(payment_dates(terms.start_date, terms.frequency, count))
     fees: list[tuple[int, Decimal]] = []
     if terms.origination_fee:

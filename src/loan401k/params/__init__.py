@@ -8,9 +8,10 @@ citation or a bad `verified_on` is an error, not a silently ignored line.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -88,16 +89,57 @@ def _brackets(name: str, status: str, rows: Any) -> tuple[tuple[Decimal, Decimal
     return tuple(out)
 
 
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int, first: int):
+        super().__init__(f"line {line}: duplicate key {key} (first on line {first})")
+
+
+# libyaml's CSafeLoader when PyYAML was built with it: a base chosen at run time is Any to mypy
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader, refusing a key given twice in one mapping: PyYAML keeps the last
+    value silently, so a date repeated under `values:` would change the law unseen."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        lines: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            try:
+                first = lines.setdefault(key, line)
+            except TypeError:  # an unhashable key: the base constructor says so
+                continue
+            if first != line:
+                raise _DuplicateKey(key, line, first)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
 def load_file(path: Path) -> Parameter:
     name = path.stem
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except _DuplicateKey as exc:
+        raise ParameterError(f"{name}: {path.name}, {exc}") from None
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date such as 2026-13-01
         raise ParameterError(f"{name}: not valid YAML ({exc})") from None
+    return parameter_of(name, doc)
+
+
+def parameter_of(
+    name: str,
+    doc: Any,
+    *,
+    units: tuple[str, ...] = UNITS,
+    convert: Callable[[str, str, Any], Any] | None = None,
+    optional: Collection[str] = frozenset(OPTIONAL_KEYS),
+) -> Parameter:
+    """One quantity from its mapping, by the strict rules above; a state file's quantities
+    (params/states) pass their own units, converter and optional keys."""
+    convert = convert or _convert
     if not isinstance(doc, dict):
         raise ParameterError(f"{name}: the file must be a mapping")
-    unknown = set(doc) - REQUIRED_KEYS - OPTIONAL_KEYS
+    unknown = set(doc) - REQUIRED_KEYS - set(optional)
     missing = REQUIRED_KEYS - set(doc)
     if unknown:
         raise ParameterError(f"{name}: unknown key(s) {sorted(unknown)}")
@@ -108,8 +150,8 @@ def load_file(path: Path) -> Parameter:
             raise ParameterError(f"{name}: {key} must be a non-empty string")
     if not isinstance(doc["verified_on"], dt.date) or isinstance(doc["verified_on"], dt.datetime):
         raise ParameterError(f"{name}: verified_on must be a date (YYYY-MM-DD)")
-    if doc["unit"] not in UNITS:
-        raise ParameterError(f"{name}: unknown unit {doc['unit']!r}; allowed {UNITS}")
+    if doc["unit"] not in units:
+        raise ParameterError(f"{name}: unknown unit {doc['unit']!r}; allowed {units}")
     values = doc["values"]
     if not isinstance(values, dict) or not values:
         raise ParameterError(f"{name}: values must map dates to values")
@@ -117,7 +159,7 @@ def load_file(path: Path) -> Parameter:
     for since, raw in values.items():
         if not isinstance(since, dt.date) or isinstance(since, dt.datetime):
             raise ParameterError(f"{name}: value key {since!r} is not a date (YYYY-MM-DD)")
-        dated.append((since, _convert(name, doc["unit"], raw)))
+        dated.append((since, convert(name, doc["unit"], raw)))
     dated.sort(key=lambda item: item[0])
     return Parameter(
         name=name,
@@ -147,13 +189,17 @@ class Snapshot:
 
     def stale_warnings(self) -> list[str]:
         """A computation dated past a parameter's last verified year is flagged."""
+        return list(self._stale)
+
+    @cached_property
+    def _stale(self) -> tuple[str, ...]:  # a snapshot is shared (one a day): a new list each call
         stale = sorted(p.name for p in self.parameters.values() if self.day.year > p.verified_on.year)
         if not stale:
-            return []
-        return [
+            return ()
+        return (
             f"computing for {self.day.isoformat()}, past the year these parameters were last "
-            f"verified: {', '.join(stale)}"
-        ]
+            f"verified: {', '.join(stale)}",
+        )
 
 
 class ParameterSet:
@@ -166,7 +212,7 @@ class ParameterSet:
     def at(self, day: dt.date) -> Snapshot:
         return self._snapshot(day)
 
-    @property
+    @cached_property
     def first_date(self) -> dt.date:
         """The first day every parameter has a value: computations start no earlier."""
         return max(p.values[0][0] for p in self.parameters.values())

@@ -65,6 +65,7 @@ def legal_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(observed | set(moving))
 
 
+@lru_cache(maxsize=4096)  # a job-loss table asks for the same due dates month after month
 def next_business_day(day: dt.date) -> dt.date:
     """`day`, or the first later day that is neither a weekend nor a legal holiday (§7503)."""
     while day.weekday() >= 5 or day in legal_holidays(day.year):

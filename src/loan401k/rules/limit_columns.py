@@ -87,6 +87,14 @@ def limit_columns(law: LawCents) -> list[dict[str, pl.Expr]]:
         .otherwise(pl.col("_rule")),
     }
     max_loan = {"_max_loan": pl.when(pl.col("_eligible")).then(pl.col("_room")).otherwise(0)}
+    # the plan's minimum applies to the loan asked for, too (max_loan keeps what could be lent)
+    asked_too_little = pl.col("_amount").is_not_null() & (pl.col("_amount") < pl.col("_min"))
+    asked = {
+        "_eligible": pl.col("_eligible") & ~asked_too_little,
+        "_binding": pl.when(pl.col("_eligible") & asked_too_little)
+        .then(pl.lit("plan_minimum"))
+        .otherwise(pl.col("_binding")),
+    }
     # a request above the limit: the excess would be a deemed distribution (§72(p)(1))
     requested = pl.col("_amount")
     excess = {
@@ -94,4 +102,4 @@ def limit_columns(law: LawCents) -> list[dict[str, pl.Expr]]:
         .then(requested - pl.col("_max_loan"))
         .otherwise(0)
     }
-    return [prongs, vested_prong, room, plan, max_loan, excess]
+    return [prongs, vested_prong, room, plan, max_loan, asked, excess]

@@ -150,6 +150,20 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
         )
     if not eligible:
         max_loan = ZERO
+    elif terms.requested is not None and terms.requested < terms.min_loan:
+        # 29 CFR §2550.408b-1(b)(2): the plan's minimum applies to the loan asked for, too
+        eligible, binding = False, "plan_minimum"
+        steps.append(
+            Step(
+                rule="plan_minimum",
+                value=terms.min_loan,
+                citation=law.citation("plan_min_loan"),
+                text=(
+                    f"You asked for {_usd(terms.requested)}, less than the plan's minimum loan of "
+                    f"{_usd(terms.min_loan)}: not eligible for a loan that small"
+                ),
+            )
+        )
 
     excess = ZERO
     if terms.requested is not None and terms.requested > max_loan:

@@ -6,6 +6,7 @@ shows several results for one input builds the scenario once (`build_scenario`) 
 every result from it (`analysis_of`, `comparison_of`, `backtest_of`, `montecarlo_of`).
 """
 
+from ..rules.state_tax import state_names
 from .analysis import analysis_of, analyze
 from .compare import compare, comparison_of
 from .core import distribution, limit, schedule, schedule_of, with_defaults
@@ -30,6 +31,7 @@ __all__ = [
     "montecarlo_of",
     "events",
     "events_of",
+    "state_names",
     "Scenario",
     "Typical",
     "options_of",

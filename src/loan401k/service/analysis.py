@@ -17,6 +17,8 @@ from ..models import (
     CostResult,
     LoanSummary,
     OutsideRates,
+    PlanOut,
+    PlanRuleOut,
     VerdictOut,
 )
 from ..money import HUNDRED, cents_of, pct_text
@@ -24,6 +26,7 @@ from .compare import cheaper_alternative
 from .core import Inputs, default_job_loss_pct, loan_summary
 from .costs import account_view, deterministic_cost, job_loss_rows
 from .explain import cost_steps, outside_summary, outside_words
+from .plans import profile_for, rule_words
 from .scenario import Scenario, build_scenario, liquidity_pct, scenario_warnings
 
 
@@ -37,6 +40,7 @@ def analysis_of(scenario: Scenario) -> AnalysisResult:
     judged = judge(scenario, cost, cheaper_alternative(scenario) if scenario.inputs.alternatives else None)
     return AnalysisResult(
         inputs=scenario.inputs,
+        plan=plan_out(scenario),
         limit=scenario.limit,
         loan=LoanSummary(**loan_summary(scenario.loan)),
         cost=cost,
@@ -51,6 +55,20 @@ def analysis_of(scenario: Scenario) -> AnalysisResult:
         warnings=scenario_warnings(scenario),
         assumptions=assumptions(scenario),
         version=__version__,
+    )
+
+
+def plan_out(scenario: Scenario) -> PlanOut | None:
+    if scenario.inputs.plan is None:
+        return None
+    profile = profile_for(scenario.inputs.plan)
+    return PlanOut(
+        id=profile.id,
+        name=profile.name,
+        plan_type=profile.plan_type,
+        document=profile.document,
+        accent_color=profile.accent_color,
+        rules=[PlanRuleOut(rule=r, value=v, source=s) for r, v, s in rule_words(profile)],
     )
 
 
@@ -161,6 +179,8 @@ def assumptions(scenario: Scenario) -> list[Assumption]:
             value=pct_text(rate or 0),
             source="you entered it"
             if "annual_rate_pct" in scenario.given
+            else f"{scenario.inputs.plan} plan profile"
+            if scenario.inputs.plan is not None
             else (
                 f"default prime {pct_text(law['prime_rate'] * HUNDRED)} + "
                 f"{pct_text(law['loan_rate_spread'] * HUNDRED)}: " + law.citation("prime_rate")
@@ -182,6 +202,12 @@ def assumptions(scenario: Scenario) -> list[Assumption]:
             value="after-tax net worth at retirement: your 401(k) after tax plus money outside, "
             f"which earns {outside_words(scenario)}",
             source="loan401k methodology, True cost",
+        ),
+        Assumption(
+            name="safe_withdrawal_rate",
+            value=f"{pct_text(law['safe_withdrawal_rate'] * HUNDRED)} of savings drawn in the first year "
+            "of retirement, then raised with inflation: the cost as retirement income a month",
+            source=law.citation("safe_withdrawal_rate"),
         ),
         Assumption(
             name="contributions",

@@ -25,7 +25,9 @@ from ..money import HUNDRED, ONE, ZERO, pct
 from ..params import Snapshot, parameters
 from ..rules.distributions import Person, describe, gross_for_net, penalty_exemption, tax_on
 from ..rules.limits import LimitTerms, max_new_loan
-from ..rules.tax import TaxProfile, brackets_for_year
+from ..rules.state_tax import StateTax, state_tax, supported_states
+from ..rules.tax import Brackets, TaxProfile, brackets_for_year
+from .plans import apply_profile
 
 Inputs = LoanInput | dict[str, Any] | None
 
@@ -44,7 +46,9 @@ def _latest_start() -> dt.date:
     """The last start date whose dates all fit in the calendar (to 9999-12-31): the payments
     (term_months) and the projection (retirement_age - age) from it, and two more years for
     the tax due date and rollover deadline of a separation in the last month."""
-    term, age, retirement = (field_bounds(LoanInput, name) for name in ("term_months", "age", "retirement_age"))
+    term, age, retirement = (
+        field_bounds(LoanInput, name) for name in ("term_months", "age", "retirement_age")
+    )
     assert term and age and retirement  # bounded fields
     years = max(-(-term[1] // 12), retirement[1] - age[0]) + 2
     return dt.date(dt.MAXYEAR - years, 12, 31)
@@ -74,11 +78,26 @@ def default_job_loss_pct(law: Snapshot) -> Decimal:
 #: earnings: an upper bound, and a warning says so (IRC §72(e)(8) taxes only the earnings).
 ROTH_EARNINGS_DEFAULT_PCT = HUNDRED
 
+#: The planning age when none is given (LoanInput's default), unless the person is already
+#: that old: then the year the loan is repaid, as someone who still works while repaying.
+PLANNING_AGE = LoanInput.model_fields["retirement_age"].default
+
+
+def retirement_age_of(inputs: LoanInput) -> int:
+    """The retirement age used: the one given, else max(65, age + the term in whole years)
+    (capped at the field's upper bound), so a 70-year-old still working gets an answer."""
+    if "retirement_age" in inputs.model_fields_set or inputs.age is None:
+        return inputs.retirement_age
+    bounds = field_bounds(LoanInput, "retirement_age")
+    assert bounds is not None
+    return int(min(bounds[1], max(PLANNING_AGE, inputs.age + -(-inputs.term_months // 12))))
+
 
 def with_defaults(inputs: LoanInput) -> LoanInput:
     """The input with every documented default written in (what `analysis.inputs` shows)."""
     law = law_for(inputs)
     start = inputs.start_date or today()
+    inputs = inputs.model_copy(update={"retirement_age": retirement_age_of(inputs)})
     tax = tax_profile(inputs)
     fill: dict[str, Any] = {
         "start_date": start,
@@ -100,7 +119,7 @@ def with_defaults(inputs: LoanInput) -> LoanInput:
         else default_job_loss_pct(law),
         "retirement_tax_rate_pct": inputs.retirement_tax_rate_pct
         if inputs.retirement_tax_rate_pct is not None
-        else (tax.federal_marginal + tax.state_rate) * HUNDRED,
+        else (tax.federal_marginal + tax.state_rate_in_retirement(inputs.retirement_age)) * HUNDRED,
         "outside_tax_drag_pct": inputs.outside_tax_drag_pct
         if inputs.outside_tax_drag_pct is not None
         else law["outside_tax_drag"] * HUNDRED,
@@ -221,19 +240,29 @@ def check_consistency(inputs: LoanInput, command: str = "analyze") -> None:
         needs_salary.append("match_rate_pct")
     if needs_salary and not inputs.salary:
         bad("salary", f"required (more than 0) with {', '.join(needs_salary)}")
-    if inputs.age is not None and inputs.retirement_age <= inputs.age:
-        bad(
-            "retirement_age",
-            f"{inputs.retirement_age} is not after age {inputs.age}; allowed range: {inputs.age + 1} to 100",
-        )
+    if inputs.age is not None and (retire := retirement_age_of(inputs)) <= inputs.age:
+        allowed = f"allowed range: {inputs.age + 1} to 100"
+        bad("retirement_age", f"{retire} is not after age {inputs.age}; {allowed}")
+    if inputs.separation_year_age is not None and inputs.age is not None:
+        hired = inputs.age - (inputs.years_of_service or 0) if inputs.years_of_service is not None else 16
+        if not hired <= inputs.separation_year_age <= inputs.age:
+            bad(
+                "separation_year_age",
+                f"{inputs.separation_year_age} is out of range: the separation is past, so its age lies "
+                "between your age when hired and your age now; "
+                f"allowed range: {max(hired, 16)} to {inputs.age}",
+            )
     if inputs.amount is not None and inputs.net is not None:
         bad("net", "give either amount (gross) or net, not both")
+    problems += state_problems(inputs)
     if problems:
         raise InputError(problems)
 
 
 def prepare(data: Inputs, command: str, *required: str) -> LoanInput:
     inputs = parse_input(data)
+    if inputs.plan is not None:
+        inputs = apply_profile(inputs, law_for(inputs)).inputs
     require(inputs, command, *required)
     check_consistency(inputs, command)
     return inputs
@@ -245,19 +274,56 @@ def prepare(data: Inputs, command: str, *required: str) -> LoanInput:
 def tax_profile(inputs: LoanInput) -> TaxProfile:
     year = inputs.tax_year or (inputs.start_date or today()).year
     brackets, _, used_year = brackets_for_year(parameters(), year, inputs.filing_status)
+    state = state_law(inputs, year, brackets)[0]
     return TaxProfile(
-        state_rate=pct(inputs.state_rate_pct),
+        state_rate=pct(inputs.state_rate_pct) if state is None else state.rate,
         brackets=brackets if inputs.taxable_income is not None else None,
         taxable_income=inputs.taxable_income,
         flat_rate=pct(inputs.marginal_rate_pct),
         tax_year=used_year,
         citation=parameters()["federal_brackets"].citation,
+        state_law=state,
     )
 
 
 def tax_warnings(inputs: LoanInput) -> list[str]:
     year = inputs.tax_year or (inputs.start_date or today()).year
-    return brackets_for_year(parameters(), year, inputs.filing_status)[1]
+    brackets, warnings, _ = brackets_for_year(parameters(), year, inputs.filing_status)
+    return warnings + state_law(inputs, year, brackets)[1]
+
+
+def state_problems(inputs: LoanInput) -> list[Problem]:
+    """`state` names a state file (params/states); its figures replace state_rate_pct."""
+    if inputs.state is None:
+        return []
+    supported = supported_states()
+    if inputs.state.upper() not in supported:
+        return [
+            Problem(
+                field="state",
+                message=f"{inputs.state!r} is not a supported state; supported: {', '.join(supported)}; "
+                "for another state leave state out and give state_rate_pct",
+            )
+        ]
+    if inputs.state_rate_pct > 0:
+        return [
+            Problem(
+                field="state_rate_pct",
+                message=f"give either state ({inputs.state.upper()}) or state_rate_pct, not both: "
+                "the state's own rates and rules apply with state",
+            )
+        ]
+    return []
+
+
+def state_law(inputs: LoanInput, year: int, brackets: Brackets) -> tuple[StateTax | None, list[str]]:
+    """The state's tax for the tax year (none without `state`) and its warnings."""
+    if inputs.state is None:
+        return None, []
+    if problems := state_problems(inputs):
+        raise InputError(problems)
+    rate = pct(inputs.marginal_rate_pct)
+    return state_tax(inputs.state, year, inputs.filing_status, inputs.taxable_income, rate, brackets)
 
 
 def loan_terms(inputs: LoanInput, amount: Decimal | None = None) -> LoanTerms:
@@ -300,12 +366,18 @@ def loan_summary(loan: Loan) -> dict[str, Any]:
 
 def person_at(inputs: LoanInput, age: Decimal, *, separating: bool = False) -> Person:
     """The person at a distribution; `separating` when it follows a separation at that age."""
+    service = None
+    if inputs.years_of_service is not None:
+        # years of service at that age, counted on from today's (the loan's start)
+        service = Decimal(inputs.years_of_service) + max(age - Decimal(inputs.age or 0), Decimal(0))
     if separating:
         return Person(
             age=age,
             separated_from_service=True,
             separation_year_age=age,
             public_safety_employee=inputs.public_safety_employee,
+            plan_type=inputs.plan_type,
+            years_of_service=service,
         )
     return Person(
         age=age,
@@ -314,6 +386,8 @@ def person_at(inputs: LoanInput, age: Decimal, *, separating: bool = False) -> P
         if inputs.separation_year_age is None
         else Decimal(inputs.separation_year_age),
         public_safety_employee=inputs.public_safety_employee,
+        plan_type=inputs.plan_type,
+        years_of_service=None if inputs.years_of_service is None else Decimal(inputs.years_of_service),
     )
 
 
@@ -373,19 +447,22 @@ def schedule(data: Inputs) -> ScheduleResult:
 
 
 def schedule_of(loan: Loan, warnings: list[str] | None = None) -> ScheduleResult:
-    """The schedule result of a loan already built (a scenario's)."""
-    rows = [
-        ScheduleRow.model_construct(
-            n=i + 1,
-            date=loan.dates[i],
-            payment=loan.schedule.payments[i],
-            interest=loan.schedule.interest[i],
-            principal=loan.schedule.principal[i],
-            balance=loan.schedule.balance[i],
+    """The schedule result of a loan already built (a scenario's): the engine's figures,
+    already in cents and of the declared types, are built into the models, not validated
+    again (most of schedule()'s time was that)."""
+    schedule = loan.schedule
+    rows = list(
+        map(
+            ScheduleRow,
+            range(1, schedule.periods + 1),
+            loan.dates,
+            schedule.payments,
+            schedule.interest,
+            schedule.principal,
+            schedule.balance,
         )
-        for i in range(loan.schedule.periods)
-    ]
-    return ScheduleResult(**loan_summary(loan), rows=rows, warnings=list(warnings or []))
+    )
+    return ScheduleResult.model_construct(**loan_summary(loan), rows=rows, warnings=list(warnings or []))
 
 
 def distribution(data: Inputs) -> DistributionResult:
@@ -396,16 +473,17 @@ def distribution(data: Inputs) -> DistributionResult:
     law = law_for(inputs)
     tax = tax_profile(inputs)
     assert inputs.age is not None
-    exemption = penalty_exemption(person_at(inputs, Decimal(inputs.age)), law)
+    person = person_at(inputs, Decimal(inputs.age))
+    exemption = penalty_exemption(person, law)
     penalty_rate = ZERO if exemption else law["additional_tax_rate"]
     if inputs.net is not None:
         try:
-            result = gross_for_net(inputs.net, tax, penalty_rate)
+            result = gross_for_net(inputs.net, tax, penalty_rate, person)
         except ValueError as exc:
             raise InputError([Problem(field="state_rate_pct", message=str(exc))]) from None
     else:
         assert inputs.amount is not None
-        result = tax_on(inputs.amount, tax, penalty_rate)
-    described = describe(result, tax, exemption, law, inputs.net)
+        result = tax_on(inputs.amount, tax, penalty_rate, person)
+    described = describe(result, tax, exemption, law, inputs.net, person)
     described.warnings = tax_warnings(inputs) + law.stale_warnings()
     return described

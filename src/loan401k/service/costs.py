@@ -63,6 +63,7 @@ def cost_result(
         total=total,
         loan_itself=figures["price_of_credit"] + figures["plan_difference"],
         total_today=cents(total / deflator),
+        income_monthly_today=cents(total / deflator * scenario.law["safe_withdrawal_rate"] / 12),
         present_value=cents_of(float(total) / outside_growth),
         per_dollar=cents(total / loan.terms.amount),
         growth_missed=growth_missed,

@@ -6,6 +6,7 @@ ledger of METHOD v2 §4 (the same scenario object as the analysis)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 from .. import __version__
@@ -23,10 +24,10 @@ from ..models import (
 )
 from ..money import ONE, ZERO, cents, cents_of, pct, usd
 from ..rules.deadlines import due_month, return_due_date
-from ..rules.distributions import Person, penalty_exemption
+from ..rules.distributions import penalty_exemption
 from ..rules.limits import LimitTerms, max_new_loan
 from ..rules.loan_events import DEEMED, FORM, OFFSET, is_qualified_offset, reporting
-from .core import Inputs, loan_summary, tax_warnings
+from .core import Inputs, loan_summary, person_at, tax_warnings
 from .scenario import EVENTS_ELSEWHERE, Scenario, build_scenario, scenario_warnings
 
 WINDOWED = ("leave", "military")
@@ -196,13 +197,11 @@ def distribution_out(scenario: Scenario, item: Distribution, path: Servicing) ->
     severance_age = None
     if separating and item.severance is not None:
         severance_age = Decimal(inputs.age) + Decimal(month_index(start, item.severance)) / 12
-    person = Person(
-        age=age,
-        separated_from_service=separating or inputs.separated_from_service,
+    person = replace(
+        person_at(inputs, age, separating=separating),
         separation_year_age=severance_age
         if separating
         else (None if inputs.separation_year_age is None else Decimal(inputs.separation_year_age)),
-        public_safety_employee=inputs.public_safety_employee,
     )
     roth = inputs.source == "roth"
     qualified = separating and is_qualified_offset(item.date, item.severance, law)
@@ -217,8 +216,8 @@ def distribution_out(scenario: Scenario, item: Distribution, path: Servicing) ->
         else (ZERO if roth else ONE)
     )
     taxable = cents((permitted - rolled) * share)
-    penalty = ZERO if report.exemption else cents(taxable * law["additional_tax_rate"])
-    tax = scenario.tax.federal(taxable) + scenario.tax.state(taxable)
+    penalty = ZERO if report.exemption else scenario.tax.penalty(taxable, law["additional_tax_rate"])
+    tax = scenario.tax.federal(taxable) + scenario.tax.state(taxable, person)
     return DistributionOut(
         kind=item.kind,
         reason=item.reason,
@@ -291,15 +290,11 @@ def path_cost(scenario: Scenario, path: Servicing, distributions: list[Distribut
 
 def retirement_offset_cash(scenario: Scenario, owed: Decimal) -> Decimal:
     inputs, law = scenario.inputs, scenario.law
-    person = Person(
-        age=Decimal(inputs.retirement_age),
-        separated_from_service=True,
-        separation_year_age=Decimal(inputs.retirement_age),
-        public_safety_employee=inputs.public_safety_employee,
-    )
+    person = person_at(inputs, Decimal(inputs.retirement_age), separating=True)
     taxable = owed if inputs.source != "roth" else ZERO
-    penalty = ZERO if penalty_exemption(person, law) else cents(taxable * law["additional_tax_rate"])
-    return scenario.tax.federal(taxable) + scenario.tax.state(taxable) + penalty
+    exempt = penalty_exemption(person, law)
+    penalty = ZERO if exempt else scenario.tax.penalty(taxable, law["additional_tax_rate"])
+    return scenario.tax.federal(taxable) + scenario.tax.state(taxable, person) + penalty
 
 
 def _owed_at_retirement(scenario: Scenario, path: Servicing) -> Decimal:

@@ -23,15 +23,18 @@ Progress = Callable[[int, int], None]
 FEW_START_YEARS = 30  # below this, percentiles rest on few (and overlapping) histories
 
 
-def _percentiles(values: np.ndarray) -> Percentiles:
-    return Percentiles(**{name: cents_of(v) for name, v in market.percentiles(values).items()})
+def _percentiles(ordered: np.ndarray) -> Percentiles:
+    """Percentiles of values sorted already (the totals are sorted once for both scales:
+    dividing by the amount keeps their order)."""
+    figures = market.percentiles(ordered, ordered=True)
+    return Percentiles(**{name: cents_of(v) for name, v in figures.items()})
 
 
 def _fan(scenario: Scenario, with_loan_by_year: np.ndarray) -> list[FanPoint]:
     low, mid, high = market.fan(with_loan_by_year)
     age = scenario.inputs.age or 0
-    return [
-        FanPoint(
+    return [  # figures the engine computed, in cents: built, not validated again
+        FanPoint.model_construct(
             age=age + year + 1, p10=cents_of(low[year]), p50=cents_of(mid[year]), p90=cents_of(high[year])
         )
         for year in range(with_loan_by_year.shape[1])
@@ -78,10 +81,17 @@ def drawn(scenario: Scenario, draws: np.ndarray) -> market.Paths:
     """Paths made of historical years: positions `draws` (P, years) in the returns table."""
     account, liquidity, outside = table_factors(scenario)
 
-    def gather(factor: np.ndarray | float) -> np.ndarray | float:
-        return factor[draws] if isinstance(factor, np.ndarray) else factor
+    def gather(factor: np.ndarray | float, positions: np.ndarray = draws) -> np.ndarray | float:
+        return factor[positions] if isinstance(factor, np.ndarray) else factor
 
-    return market.Paths(account[draws], gather(liquidity), gather(outside), table=account, draws=draws)
+    window_years = market.horizon_years(scenario.window)  # spare cash earns its rate in them only
+    return market.Paths(
+        account[draws],
+        gather(liquidity, draws[:, :window_years]),
+        gather(outside),
+        table=account,
+        draws=draws,
+    )
 
 
 def _sign_note(scenario: Scenario, part_values: np.ndarray, totals: np.ndarray, unit: str) -> str:
@@ -140,9 +150,10 @@ def backtest_of(scenario: Scenario, progress: Progress | None = None) -> Backtes
             f"Only {len(rows)} start years fit a {scenario.months // 12}-year horizon; "
             "they overlap, so they are not independent outcomes."
         )
+    ordered = np.sort(totals)
     return BacktestResult(
-        percentiles=_percentiles(totals),
-        per_dollar=_percentiles(totals / float(scenario.loan.terms.amount)),
+        percentiles=_percentiles(ordered),
+        per_dollar=_percentiles(ordered / float(scenario.loan.terms.amount)),
         share_loan_cheaper=market.share_cheaper(totals),
         sign_note=_sign_note(scenario, values.parts, totals, "start year"),
         by_start_year=rows,
@@ -203,9 +214,10 @@ def montecarlo_of(
         sampled = market.Paths(account, liquidity, after_window(scenario, account))
     values = market.evaluate(scenario.ledger, sampled, progress)
     totals = cent_totals(values.parts)
+    ordered = np.sort(totals)
     return MonteCarloResult(
-        percentiles=_percentiles(totals),
-        per_dollar=_percentiles(totals / float(scenario.loan.terms.amount)),
+        percentiles=_percentiles(ordered),
+        per_dollar=_percentiles(ordered / float(scenario.loan.terms.amount)),
         share_loan_cheaper=market.share_cheaper(totals),
         sign_note=_sign_note(scenario, values.parts, totals, "path"),
         seed=inputs.seed,

@@ -189,9 +189,10 @@ def excess_of(inputs: LoanInput, law: Snapshot, tax: TaxProfile, limit: LimitRes
     assert inputs.age is not None and inputs.amount is not None and inputs.start_date is not None
     roth = inputs.source == "roth"
     taxable = cents(limit.excess * (pct(inputs.roth_earnings_pct or 0) if roth else ONE))
-    exempt = penalty_exemption(person_at(inputs, Decimal(inputs.age)), law)
-    penalty = ZERO if exempt else cents(taxable * law["additional_tax_rate"])
-    cash_due = tax.federal(taxable) + tax.state(taxable) + penalty
+    person = person_at(inputs, Decimal(inputs.age))
+    exempt = penalty_exemption(person, law)
+    penalty = ZERO if exempt else tax.penalty(taxable, law["additional_tax_rate"])
+    cash_due = tax.federal(taxable) + tax.state(taxable, person) + penalty
     at = 0 if inputs.offset_tax_timing == "separation" else due_month(0, inputs.start_date)
     return Excess(float(limit.excess / inputs.amount), cash_due, min(at, months), penalty)
 
@@ -257,6 +258,14 @@ def liquidity_pct(scenario: Scenario) -> Decimal:
     return (scenario.outside.liquidity_rate * HUNDRED).quantize(Decimal("0.01")).normalize()
 
 
+def catch_up(age: int, law: Snapshot) -> Decimal:
+    """The catch-up a participant of `age` may add: from 50 (IRC §414(v)(2)(B)), more in the
+    years one turns 60 to 63 (§414(v)(2)(E), SECURE 2.0 §109)."""
+    if 60 <= age <= 63:
+        return Decimal(law["super_catch_up_limit"])
+    return Decimal(law["catch_up_limit"]) if age >= 50 else Decimal(0)
+
+
 EVENTS_ELSEWHERE = "events are used by `loan401k events` (POST /api/v1/events) only."
 
 
@@ -271,6 +280,11 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
         )
     if not limit.eligible:
         warnings.append(f"Not eligible for a new loan ({limit.binding_rule}).")
+    if inputs.min_loan > law["plan_min_loan"]:
+        warnings.append(
+            f"The plan's minimum loan of {usd(inputs.min_loan)} is above the {usd(law['plan_min_loan'])} "
+            "a participant loan program may set without question (29 CFR §2550.408b-1(b)(2))."
+        )
     if inputs.deemed_loan_balance:
         warnings.append(
             f"A loan deemed distributed and not repaid ({usd(inputs.deemed_loan_balance)}) still counts as "
@@ -287,7 +301,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
         )
     warnings += scenario.warnings
     employee, _ = scenario.contributions.normal(12)
-    deferral = law["elective_deferral_limit"] + (law["catch_up_limit"] if (inputs.age or 0) >= 50 else 0)
+    deferral = law["elective_deferral_limit"] + catch_up(inputs.age or 0, law)
     if employee.sum() > float(deferral) + 0.005:
         warnings.append(
             f"Contributions of ${employee.sum():,.0f} a year exceed the "

@@ -6,21 +6,35 @@ GET /s/{id}      the page with a saved scenario loaded (loan401k.store)
 POST /save       save without JavaScript, then go to /s/{id}
 GET /fragment    the charts and sections below the headline, for app.js's live update
 GET /report.pdf, /schedule.csv, /projection.csv   downloads for the same query
+
+Links that leave the page (the share link, the saved link, the redirect after a save) are
+built from LOAN401K_PUBLIC_URL or are relative: never from the request's Host header. The
+form's save is refused from other sites (web/csrf.py) and counted by the same rate limit
+as the API's (loan401k.throttle); PDF renders are bounded and cached (web/pdf.py). Errors
+on these routes are HTML pages (web/errors.py).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import service
+from .. import throttle
 from ..models import InputError
-from . import view
+from ..service.plans import profile_for
+from ..settings import Settings
+from . import csrf, view
+from . import embed as embedding
+from .errors import html_error
+from .pdf import PdfReports
 from .templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -35,23 +49,62 @@ def share_query(values: dict[str, str]) -> str:
     return urlencode({k: v for k, v in values.items() if v != ""})
 
 
+def settings_of(request: Request) -> Settings:
+    return getattr(request.app.state, "settings", None) or Settings()
+
+
 def render_page(
-    request: Request, values: dict[str, str], *, saved_id: str | None = None, status_code: int = 200
+    request: Request,
+    values: dict[str, str],
+    *,
+    saved_id: str | None = None,
+    status_code: int = 200,
+    page: view.Page | None = None,
+    embed: bool = False,
 ) -> HTMLResponse:
-    page = view.analyze_page(values)
+    complete = page is not None and (page.result is None or bool(page.extras))
+    page = page if page is not None and complete else view.analyze_page(values)
+    settings = settings_of(request)
+    token, new = csrf.page_token(request)
     context = {
         "page": page,
         "result": page.result,
         "charts": view.chart_set(page),
         "query": share_query(values),
         "saved_id": saved_id,
+        "public_url": settings.public_url,  # "" → relative links
+        "csrf_token": token,
+        "embed": embed,
     }
-    return templates.TemplateResponse(request, "page.html", context, status_code=status_code)
+    response = templates.TemplateResponse(request, "page.html", context, status_code=status_code)
+    if embed:
+        response.headers.update(embedding.headers())
+    if new:
+        csrf.set_cookie(response, token, secure=settings.secure)
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
 def calculator(request: Request) -> HTMLResponse:
     return render_page(request, view.form_values(_query(request)))
+
+
+@router.get("/embed", response_class=HTMLResponse)
+def embedded(request: Request) -> HTMLResponse:
+    """The calculator without the page chrome, for an iframe (docs/embed.md)."""
+    return render_page(request, view.form_values(_query(request)), embed=True)
+
+
+@router.get("/embed/theme.css")
+def embed_theme(request: Request) -> Response:
+    """The plan's accent colour (`?plan=ID`), as a stylesheet."""
+    plan = request.query_params.get("plan", "")
+    accent = None
+    try:
+        accent = profile_for(plan).accent_color if plan else None
+    except InputError:  # an unknown plan keeps the default accent
+        accent = None
+    return Response(embedding.theme_css(accent), media_type="text/css")
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -97,36 +150,64 @@ def scenario_store(request: Request) -> Any:
 def saved(request: Request, scenario_id: str) -> HTMLResponse:
     data = scenario_store(request).load(scenario_id)
     if data is None:
-        raise HTTPException(status_code=404, detail="unknown scenario")
+        raise HTTPException(
+            status_code=404,
+            detail="There is no saved scenario at this address. The link may be mistyped or cut short, "
+            "or the scenario was saved on another server.",
+        )
     return render_page(request, view.from_input(data), saved_id=scenario_id)
 
 
 @router.post("/save")
 async def save(request: Request) -> Response:
     form = await request.form()
+    settings = settings_of(request)
+    refused = csrf.refusal(request, form, settings.origin)
+    if refused is not None:
+        return html_error(403, refused)
     values = view.form_values({key: str(value) for key, value in form.items()})
-    try:
-        service.build_scenario(view.to_input(values))  # only a scenario we can price is saved
-    except InputError:
-        return render_page(request, values, status_code=422)
-    scenario_id = scenario_store(request).save(view.to_input(values))
-    return RedirectResponse(f"/s/{scenario_id}", status_code=303)
+    # only a scenario the page can price is saved (the API's save checks the same)
+
+    def priced() -> view.Page:
+        return view.analyze_page(values, details=False)
+
+    workload = getattr(request.app.state, "workload", None)
+    page = await (workload.run(priced) if workload is not None else anyio.to_thread.run_sync(priced))
+    if page.result is None:
+        return render_page(request, values, status_code=422, page=page)
+    scenario_id = await throttle.save_scenario(request, view.to_input(values), scenario_store(request))
+    return RedirectResponse(f"{settings.public_url}/s/{scenario_id}", status_code=303)
 
 
-def _page_or_422(request: Request) -> view.Page:
-    page = view.analyze_page(view.form_values(_query(request)))
+def _page_or_422(values: dict[str, str]) -> view.Page:
+    page = view.analyze_page(values)
     if page.result is None:
         detail = [{"field": name, "message": message} for name, message in page.errors.items()]
         raise HTTPException(status_code=422, detail=detail)
     return page
 
 
-@router.get("/report.pdf")
-def report_pdf(request: Request) -> Response:
-    from .report import render_pdf
+def pdf_reports(request: Request) -> PdfReports:
+    """The app's bounded PDF renderer (one per app: its slots are per worker process)."""
+    reports = getattr(request.app.state, "pdf_reports", None)
+    if reports is None:
+        reports = request.app.state.pdf_reports = PdfReports(slots=settings_of(request).pdf_slots)
+    return reports
 
-    page = _page_or_422(request)
-    pdf = render_pdf(page, view.chart_set(page), share_query(page.values))
+
+@router.get("/report.pdf")
+async def report_pdf(request: Request) -> Response:
+    values = view.form_values(_query(request))
+    # the report prints the day, and the defaults (rates, the law) follow it
+    key = json.dumps(view.to_input(values), sort_keys=True) + dt.date.today().isoformat()
+
+    def render() -> bytes:
+        from .report import render_pdf
+
+        page = _page_or_422(values)
+        return render_pdf(page, view.chart_set(page), share_query(page.values))
+
+    pdf = await pdf_reports(request).get(key, render)
     return Response(
         pdf,
         media_type="application/pdf",
@@ -146,7 +227,7 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
 
 @router.get("/schedule.csv")
 def schedule_csv(request: Request) -> Response:
-    page = _page_or_422(request)
+    page = _page_or_422(view.form_values(_query(request)))
     schedule = page.extras["schedule"]
     rows: list[list[Any]] = [["n", "date", "payment", "interest", "principal", "balance"]]
     rows += [[r.n, r.date.isoformat(), r.payment, r.interest, r.principal, r.balance] for r in schedule.rows]
@@ -155,7 +236,7 @@ def schedule_csv(request: Request) -> Response:
 
 @router.get("/projection.csv")
 def projection_csv(request: Request) -> Response:
-    page = _page_or_422(request)
+    page = _page_or_422(view.form_values(_query(request)))
     assert page.result is not None
     rows: list[list[Any]] = [["age", "no_loan", "with_loan"]]
     rows += [[y.age, y.no_loan, y.with_loan] for y in page.result.balances.by_year]

@@ -30,4 +30,5 @@ def usd_auto(value: Any) -> str:
 
 templates.env.filters["usd"] = usd
 templates.env.filters["usd_auto"] = usd_auto
+templates.env.filters["cite"] = view.plain_citation
 templates.env.globals.update(view=view, version=__version__)

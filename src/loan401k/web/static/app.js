@@ -26,6 +26,7 @@ const FORMATS = {
 const pick = (obj, path) => path.split(".").reduce((o, k) => (o == null ? o : o[k]), obj);
 
 const ALT = /^alt_([a-z_]+)_(\d+)$/;
+const HOME_CAP = Number(document.getElementById("f-term_months")?.dataset.homeCap || 360);
 
 /** Rows of the alternatives grid that name a kind, in order: the API's list order. */
 function altRows(formElement) {
@@ -62,7 +63,7 @@ export function toInput(formElement) {
 function queryString() {
   const params = new URLSearchParams();
   for (const el of form.elements) {
-    if (!el.name) continue;
+    if (!el.name || el.name === "csrf_token") continue; // the save's token is no input
     if (el.dataset.kind === "bool") { if (el.checked) params.set(el.name, "on"); continue; }
     if (el.value.trim() !== "") params.set(el.name, el.value.trim());
   }
@@ -80,12 +81,59 @@ function fieldOf(problem) {
   return parts[0];
 }
 
+/** A field's label as the form shows it ("Option 2: APR" for an alternative's). */
+function labelOf(name) {
+  const label = document.querySelector(`label[for="f-${name}"]`);
+  const text = label ? label.textContent.trim() : name.replace(/_pct$/, "").replace(/^crit_/, "").replaceAll("_", " ");
+  const alt = ALT.exec(name);
+  return alt ? `Option ${Number(alt[2]) + 1}: ${text}` : text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const yearsOf = (m) => FORMATS.term(m);
+/** The same words as loan401k.web.words.plain_message: labels for codes, years for the term. */
+function plainMessage(name, message) {
+  const found = name === "term_months" && /^(\d+) is out of range/.exec(message);
+  if (found) {
+    const months = Number(found[1]);
+    if (months > 60 && months <= HOME_CAP) {
+      return `${yearsOf(months)} is allowed only for a loan to buy your main home: choose “buying my main home” above, or at most 5 years (IRC §72(p)(2)(B)).`;
+    }
+    return `${yearsOf(months)} is out of range: at most ${yearsOf(HOME_CAP)} for a home, 5 years otherwise.`;
+  }
+  let out = String(message);
+  const labels = [...document.querySelectorAll('label[for^="f-"]')].map((l) => l.htmlFor.slice(2))
+    .filter((n) => n.includes("_")).sort((a, b) => b.length - a.length);
+  for (const code of labels) out = out.replace(new RegExp(`\\b${code}\\b`, "g"), `“${labelOf(code)}”`);
+  for (const option of form.querySelectorAll("option")) {
+    if (option.value && !/^\d+$/.test(option.value)) {
+      out = out.replace(new RegExp(`["']${option.value}["']`, "g"), `“${option.textContent.replace(" (home only)", "")}”`);
+    }
+  }
+  return out;
+}
+
+/** Focus a field from an error link: open the sections around it first. */
+function focusField(name) {
+  const input = document.getElementById(`f-${name}`);
+  if (!input) return false;
+  for (let d = input.closest("details"); d; d = d.parentElement?.closest("details")) d.open = true;
+  input.scrollIntoView({ block: "center" });
+  input.focus({ preventScroll: true });
+  return true;
+}
+
+function setState(state) {
+  answer.dataset.state = state;
+  const summary = document.getElementById("summary");
+  if (summary) summary.dataset.state = state;
+}
+
 function showErrors(problems) {
   const byField = {};
   for (const p of problems) byField[fieldOf(p)] ??= p.message ?? p.msg ?? "is not valid";
   for (const el of document.querySelectorAll("[data-error-for]")) {
     const name = el.dataset.errorFor;
-    const message = byField[name] || "";
+    const message = byField[name] ? plainMessage(name, byField[name]) : "";
     el.textContent = message;
     el.closest(".field")?.classList.toggle("has-error", Boolean(message));
     const input = form.elements.namedItem(name);
@@ -93,15 +141,34 @@ function showErrors(problems) {
       if (message) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
     }
   }
-  if (Object.keys(byField).some((name) => !form.querySelector(`[data-error-for="${name}"]`))) {
-    const first = problems[0];
-    document.getElementById("fix-first").textContent = `${first.field ?? "input"}: ${first.message ?? first.msg}`;
+  const box = document.getElementById("problems");
+  const list = document.getElementById("problem-list");
+  const items = Object.entries(byField).map(([name, message]) => {
+    const li = document.createElement("li");
+    const words = plainMessage(name, message);
+    if (document.getElementById(`f-${name}`)) {
+      const a = document.createElement("a");
+      a.href = `#f-${name}`;
+      a.dataset.focus = name;
+      a.textContent = labelOf(name);
+      li.append(a, `: ${words}`);
+    } else li.textContent = `${labelOf(name)}: ${words}`;
+    return li;
+  });
+  list.replaceChildren(...items);
+  box.hidden = items.length === 0;
+  const fix = document.getElementById("summary-fix");
+  if (fix && items.length) {
+    const [name, message] = Object.entries(byField)[0];
+    fix.textContent = `${labelOf(name)}: ${plainMessage(name, message)}`;
+    fix.href = `#f-${name}`;
+    fix.dataset.focus = name;
   }
 }
 
 /** The headline, limit, verdict and warnings, straight from the analysis response. */
 function renderNumbers(result, query) {
-  for (const el of answer.querySelectorAll("[data-bind]")) {
+  for (const el of document.querySelectorAll("#answer [data-bind], #summary [data-bind]")) {
     const value = pick(result, el.dataset.bind);
     if (value === undefined) continue;
     const fmt = FORMATS[el.dataset.fmt];
@@ -113,7 +180,7 @@ function renderNumbers(result, query) {
     list.replaceChildren(...items.map((item) => {
       const li = document.createElement("li");
       li.textContent = typeof item === "string" ? item : item.text + " ";
-      if (item.citation) { const cite = document.createElement("cite"); cite.textContent = item.citation; li.append(cite); }
+      if (item.citation) { const cite = document.createElement("cite"); cite.textContent = String(item.citation).replace(/(?:loan401k )?METHOD(?:\.md)?(?: v\d+)?(?: ?§[\w.]+(?:,? ?§[\w.]+)*)?/g, "loan401k methodology"); li.append(cite); }
       return li;
     }));
   }
@@ -135,7 +202,7 @@ function renderFragment(fragmentHtml) {
     if (!kept.querySelector(".pending")) kept.querySelector("h2")?.after(freshHistory.querySelector(".pending"));
     freshHistory.replaceWith(kept);
   }
-  for (const id of ["answer-charts", "below", "whatif-answer"]) {
+  for (const id of ["answer-charts", "below", "whatif-answer", "afford-answer"]) {
     const fresh = doc.getElementById(id);
     const old = document.getElementById(id);
     if (fresh && old) old.replaceWith(document.importNode(fresh, true));
@@ -152,7 +219,7 @@ let startedAt = 0;
 async function recompute() {
   const mine = ++generation;
   const query = queryString();
-  history.replaceState(null, "", `/?${query}`);
+  history.replaceState(null, "", `${root.embed ? "/embed" : "/"}?${query}`);
   answer.dataset.state = "busy";
   try {
     const api = await fetch("/api/v1/analysis", { method: "POST",
@@ -161,7 +228,7 @@ async function recompute() {
     if (api.status === 422) {
       const body = await api.json();
       showErrors(Array.isArray(body.detail) ? body.detail : body.problems || body.errors || []);
-      answer.dataset.state = "error";
+      setState("error");
       root.busy = "0";
       return;
     }
@@ -170,7 +237,7 @@ async function recompute() {
     if (mine !== generation) return;
     showErrors([]);
     renderNumbers(result, query);
-    answer.dataset.state = "ok";
+    setState("ok");
     root.recomputeMs = (performance.now() - startedAt).toFixed(1);
     bump("recomputed");
     // then the charts and tables (no history/simulations: those wait for a pause)
@@ -187,8 +254,9 @@ async function recompute() {
     marketTimer = setTimeout(() => loadMarket(mine, query), MARKET_PAUSE_MS);
   } catch (error) {
     if (mine === generation) root.busy = "0";
-    answer.dataset.state = "error";
-    document.getElementById("fix-first").textContent = "Could not reach the calculator; the numbers shown are from before.";
+    setState("error");
+    document.getElementById("problems-lede").textContent = "Could not reach the calculator; the figures below are from before.";
+    document.getElementById("problems").hidden = false;
     console.warn(error);
   }
 }
@@ -231,6 +299,9 @@ if (form && answer) {
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   // the What if… panel's fields belong to the form (form="calc") but sit outside it
+  // …and so do the six questions beside the verdict
+  answer.addEventListener("change", (event) => { if (event.target.form === form) schedule(); });
+  answer.addEventListener("input", (event) => { if (event.target.form === form) schedule(); });
   const panel = document.getElementById("whatif");
   panel?.addEventListener("input", schedule);
   panel?.addEventListener("change", schedule);
@@ -245,6 +316,27 @@ if (form && answer) {
   });
 }
 
+// An error's link opens the section its field is in and focuses the field.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("a[data-focus]");
+  if (link && focusField(link.dataset.focus)) event.preventDefault();
+});
+
+// Term choices follow the purpose: more than five years only for a loan to buy a home.
+function followPurpose(reset = true) {
+  const purpose = document.getElementById("f-purpose");
+  const termSelect = document.getElementById("f-term_months");
+  if (!purpose || !termSelect) return;
+  const home = purpose.value === "residence";
+  for (const option of termSelect.querySelectorAll("option[data-home]")) {
+    option.hidden = !home;
+    option.disabled = !home;
+  }
+  if (reset && !home && Number(termSelect.value) > 60) termSelect.value = "60";
+}
+document.getElementById("f-purpose")?.addEventListener("change", () => followPurpose());
+followPurpose(false);
+
 // A link to a field group inside "More" opens it first (e.g. "Change it" beside the
 // outside-money sentence).
 document.addEventListener("click", (event) => {
@@ -253,3 +345,12 @@ document.addEventListener("click", (event) => {
   const details = target && target.closest("details");
   if (details) details.open = true;
 });
+
+// Embedded in a benefits site's iframe (/embed): tell the parent page how tall we are, so it
+// can size the frame; only the height crosses, nothing else.
+if (document.documentElement.dataset.embed && window.parent !== window) {
+  const report = () => window.parent.postMessage(
+    { type: "loan401k:height", height: document.documentElement.scrollHeight }, "*");
+  new ResizeObserver(report).observe(document.body);
+  report();
+}
