@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from .. import __version__
 from ..engine.alternatives import (
+    NAMES,
     Borrowing,
     OptionCost,
     Scale,
@@ -121,17 +122,22 @@ def _price(scenario: Scenario, alternative: Alternative, scale: Scale) -> Option
         except ValueError as exc:
             raise InputError([Problem(field="marginal_rate_pct", message=str(exc))]) from None
     assert alternative.apr_pct is not None
+    term = alternative.term_months or inputs.term_months
+    label = alternative.label
+    if label is None and alternative.term_months is None:
+        # METHOD §8: a loan without a term is repaid over the 401(k) loan's; say so beside it
+        label = f"{NAMES[alternative.kind]} {pct_text(alternative.apr_pct)} over {term} months (the loan's)"
     return borrowing_option(
         cash,
         Borrowing(
             kind=alternative.kind,
             apr=pct(alternative.apr_pct),
-            term_months=alternative.term_months or inputs.term_months,
+            term_months=term,
             fee_rate=pct(alternative.fee_pct or 0),
             fee=alternative.fee or ZERO,
             promo_months=alternative.promo_months or 0,
             promo_apr=pct(alternative.promo_apr_pct or 0),
-            label=alternative.label,
+            label=label,
         ),
         scale,
     )
