@@ -323,10 +323,7 @@ def compare(
     from . import render, service
 
     data = gather(input_file, flags)
-    if alternatives:
-        listed = data.get("alternatives") or []
-        if isinstance(listed, list):
-            data["alternatives"] = listed + [_alternative(text) for text in alternatives]
+    _add_listed(data, "alternatives", [_alternative(text) for text in alternatives])
     result = _run(service.compare, data)
     if as_json:
         _emit_json(result)
@@ -336,6 +333,13 @@ def compare(
         )
     else:
         render.comparison(result)
+
+
+def _add_listed(data: dict[str, Any], name: str, entries: list[dict[str, str]]) -> None:
+    """Entries given as flags (--alternative, --event) after those of --input."""
+    listed = data.get(name) or []
+    if entries and isinstance(listed, list):
+        data[name] = listed + entries
 
 
 def _alternative(text: str) -> dict[str, str]:
@@ -447,10 +451,7 @@ def events(
     from . import render, service
 
     data = gather(input_file, flags)
-    if events:
-        listed = data.get("events") or []
-        if isinstance(listed, list):
-            data["events"] = listed + [_event(text) for text in events]
+    _add_listed(data, "events", [_event(text) for text in events])
     result = _run(service.events, data)
     if as_json:
         _emit_json(result)

@@ -44,7 +44,6 @@ def random_ledger(months: int, loan_months: int, seed: int = 0) -> Ledger:
         payments=zeros,
         take_home=zeros,
         contribution_cut=zeros,
-        excess_share=0.0,
     )
 
 

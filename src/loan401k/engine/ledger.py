@@ -65,7 +65,7 @@ class Ledger:
     payments: np.ndarray  # (T + 1,) loan payments credited each month
     take_home: np.ndarray  # (T + 1,) pay kept by contributing less, after tax
     contribution_cut: np.ndarray  # (T + 1,) employee + match given up
-    excess_share: float
+    excess: Excess = NO_EXCESS  # the deemed distribution of an amount over the limit
 
     def account_row(self, name: str) -> np.ndarray:
         row: np.ndarray = self.account[_A[name]]
@@ -178,7 +178,7 @@ def build_ledger(
         payments=payments,
         take_home=take_home,
         contribution_cut=cut,
-        excess_share=excess.share,
+        excess=excess,
     )
 
 
@@ -232,7 +232,7 @@ def separation_net_costs(
 
     account_tail = after((ledger.payments - ledger.contribution_cut - ledger.account_row("fees")) * to_end)
     outside_tail = after((ledger.take_home - ledger.payments) * to_end_out)
-    basis_tail = ledger.retirement_tax_rate * ledger.excess_share * after(ledger.payments)
+    basis_tail = ledger.retirement_tax_rate * ledger.excess.share * after(ledger.payments)
     costs = []
     for row in separations:
         j, rolled = row.month, float(row.rolled_over)

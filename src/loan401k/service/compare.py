@@ -30,7 +30,7 @@ from ..rules.distributions import penalty_exemption
 from .core import Inputs, person_at, tax_profile
 from .costs import deterministic_cost, expected_cash
 from .explain import outside_words
-from .scenario import Scenario, build_scenario, excess_of, scenario_warnings
+from .scenario import Scenario, build_scenario, scenario_warnings
 
 PAYOFF_TERMS = (12, 24, 36, 60)
 BORROWING = ("credit_card", "balance_transfer", "personal_loan", "heloc", "custom")
@@ -81,7 +81,7 @@ def loan_cost(scenario: Scenario) -> OptionCost:
     cost = deterministic_cost(scenario)
     loan = scenario.loan
     tax, penalty = expected_cash(scenario)
-    excess = excess_of(scenario.inputs, scenario.law, scenario.tax, scenario.limit, scenario.months)
+    excess = scenario.ledger.excess
     return loan_option(
         cost.total,
         interest=loan.schedule.total_interest,
