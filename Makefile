@@ -5,16 +5,37 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= $(or $(LOAN401K_PORT),8401)
 STAMP  := $(VENV)/.install-stamp
+# The one gettext catalogue (docs/i18n.md): a .po per language, committed; its .mo compiled here.
+LOCALE := src/loan401k/locale
+PO     := $(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+# What marks a string for the catalogue (src/loan401k/i18n.py); tests/i18n reads this line.
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' src/loan401k/__init__.py)
+BABEL_KEYWORDS := --no-default-keywords -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k npgettext:1c,2,3 -k N_ -k lazy_gettext
 
-.PHONY: install run test bench lint system-deps runtime-deps clean docs-shots load
+.PHONY: install run test bench lint system-deps runtime-deps clean docs-shots load messages
 
-install: $(STAMP)
+install: $(STAMP) $(MO)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/pybabel compile -d $(LOCALE) -D messages
 	touch $(STAMP)
+
+# A .mo is rebuilt whenever its .po changes (after the install above, which brings pybabel).
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile -D messages -l $* -i $< -o $@
+
+# Extract every marked string (src/loan401k/**.py, the templates: babel.cfg) into the .pot and
+# merge it into each .po: new msgids arrive untranslated, changed ones fuzzy, both to translate
+# (tests/i18n fails until every msgid has a reviewed Spanish msgstr).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-comments=TRANSLATORS: \
+	  --add-location=file --sort-output --project=loan401k --version=$(VERSION) --copyright-holder="the loan401k authors" --ignore-dirs=".* ._ var node_modules" \
+	  -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --ignore-obsolete
 
 # Debian packages the test suite drives (headless Chromium for the browser tests,
 # PostgreSQL for the store tests, fonts and pango for PDF reports). Installed only when missing.

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# `make load`: a bounded loopback load test of the JSON API.
+# `make load`: a bounded loopback load test of the page and the JSON API (issue 16).
 #
 # Starts `loan401k serve --workers 2` on a free 127.0.0.1 port with a throwaway SQLite
-# database, warms it up, then runs wrk (scripts/load.lua) against
-#   POST /api/v1/analysis   for LOAD_DURATION (60 s) at LOAD_CONNECTIONS (32) connections,
-#   POST /api/v1/limit      and POST /api/v1/scenarios for LOAD_SHORT (15 s) each,
+# database, warms it up, then runs wrk (scripts/load.lua, LOAD_CONNECTIONS = 32 connections)
+#   GET /                   for LOAD_DURATION (60 s): the starter page, then
+#                           LOAD_SHORT (30 s) with a different loan in every request,
+#   POST /api/v1/analysis   60 s of the same body, then 30 s with a different amount each,
+#   POST /api/v1/montecarlo 60 s of default-size simulations, each with its own seed,
+#   POST /api/v1/limit and POST /api/v1/scenarios for LOAD_SHORT each,
 # prints wrk's report (req/s, latency percentiles, errors) and one summary table, and stops
-# the server. Only loopback traffic; every run is bounded in time.
+# the server. Only loopback traffic; every run is bounded in time. The same input twice is
+# answered from memory (loan401k.cache): the "_new" cases and the seeded simulations show
+# what a computation costs when it is not.
 #
 # The server is uvicorn[standard]: `loan401k serve` leaves loop/http on "auto", which is
 # uvloop + httptools whenever they are importable; this script refuses to run otherwise, so
@@ -17,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 BIN=${BIN:-.venv/bin}
 DURATION=${LOAD_DURATION:-60s}
-SHORT=${LOAD_SHORT:-15s}
+SHORT=${LOAD_SHORT:-30s}
 CONNECTIONS=${LOAD_CONNECTIONS:-32}
 THREADS=${LOAD_THREADS:-2}
 WORKERS=${LOAD_WORKERS:-2}
@@ -66,28 +71,33 @@ PY
 run() {  # case path duration
   local case=$1 path=$2 duration=$3
   echo
-  echo "== wrk -t$THREADS -c$CONNECTIONS -d$duration --latency POST $path ($case)"
+  echo "== wrk -t$THREADS -c$CONNECTIONS -d$duration --latency $path ($case)"
   LOAD_CASE=$case wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --timeout 10s --latency \
     -s scripts/load.lua "$URL$path" | tee -a "$TMP/wrk.out"
 }
 
 # Warm-up (not reported): imports, parameter caches, the SQLite file.
-for spec in analysis:/api/v1/analysis limit:/api/v1/limit scenario:/api/v1/scenarios; do
+for spec in page:/ analysis:/api/v1/analysis montecarlo:/api/v1/montecarlo limit:/api/v1/limit \
+    scenario:/api/v1/scenarios; do
   LOAD_CASE=${spec%%:*} wrk -t1 -c4 -d"$WARMUP" -s scripts/load.lua "$URL${spec#*:}" >/dev/null
 done
 
+run page / "$DURATION"
+run page_new / "$SHORT"
 run analysis /api/v1/analysis "$DURATION"
+run analysis_new /api/v1/analysis "$SHORT"
+run montecarlo /api/v1/montecarlo "$DURATION"
 run limit /api/v1/limit "$SHORT"
 run scenario /api/v1/scenarios "$SHORT"
 
 echo
 echo "== summary ($(nproc) cores; $WORKERS workers; wrk $THREADS threads, $CONNECTIONS connections)"
-printf '%-9s %9s %8s %8s %8s %8s %8s %7s\n' case requests req/s p50_ms p90_ms p99_ms max_ms errors
+printf '%-12s %9s %8s %8s %8s %8s %8s %7s\n' case requests req/s p50_ms p90_ms p99_ms max_ms errors
 grep '^LOAD ' "$TMP/wrk.out" | while read -r line; do
   declare -A f=()
   for pair in ${line#LOAD }; do f[${pair%%=*}]=${pair#*=}; done
   errors=$(( f[non_2xx] + f[connect_errors] + f[read_errors] + f[write_errors] + f[timeouts] ))
-  printf '%-9s %9s %8s %8s %8s %8s %8s %7s\n' "${f[case]}" "${f[requests]}" "${f[req_s]}" \
+  printf '%-12s %9s %8s %8s %8s %8s %8s %7s\n' "${f[case]}" "${f[requests]}" "${f[req_s]}" \
     "${f[p50_ms]}" "${f[p90_ms]}" "${f[p99_ms]}" "${f[max_ms]}" "$errors"
 done
 saved=$("$BIN/python" -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from scenarios').fetchone()[0])" "$TMP/load.db")

@@ -207,8 +207,8 @@ def test_bad_values_exit_2_with_one_line_per_problem_naming_field_and_range():
     assert len(lines) == 2
     by_field = {line.split(":")[1].strip(): line for line in lines}
     assert set(by_field) == {"vested_balance", "age"}
-    assert "0 to 100,000,000" in by_field["vested_balance"]
-    assert "16 to 100" in by_field["age"]
+    assert "$0 to $100,000,000" in by_field["vested_balance"]  # in the field's unit
+    assert "16 to 100 years" in by_field["age"]
     assert "Traceback" not in result.output
     assert result.stdout == ""
 
@@ -267,7 +267,7 @@ def test_unknown_field_in_a_file_suggests_the_right_one(tmp_path):
     result = run("limit", "--input", str(path))
     assert result.exit_code == 2
     assert "vested_balanse" in result.stderr
-    assert "did you mean 'vested_balance'" in result.stderr
+    assert "did you mean “Vested balance”" in result.stderr
 
 
 # --------------------------------------------------------------------------- the real script

@@ -70,7 +70,7 @@ def test_unknown_fields_are_rejected_with_a_suggestion():
     (problem,) = caught.value.problems
     assert problem.field == "vested_balanse"
     assert "unknown field" in problem.message
-    assert "vested_balance" in problem.message
+    assert "“Vested balance”" in problem.message  # the field's label, never its code
 
 
 def test_unknown_nested_fields_are_rejected():

@@ -28,8 +28,9 @@ from fastapi import APIRouter, Body, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from . import service, settings, throttle
-from .models import InputError, LoanInput, Problem
+from . import cache, service, settings, throttle
+from .i18n import _
+from .models import InputError, LoanInput, Problem, in_words
 from .openapi import request_model
 from .store import ScenarioStore
 
@@ -59,7 +60,9 @@ def _loc(problem: Problem) -> list[str | int]:
 
 
 def error_items(problems: list[Problem]) -> list[dict[str, Any]]:
-    return [{"field": p.field, "message": p.message, "loc": _loc(p)} for p in problems]
+    """The API's error items: `field` and `loc` name the field as sent; the message speaks in
+    its label and units ("Loan rate: 500 is out of range; allowed range: 0% to 30%")."""
+    return [{"field": p.field, "message": in_words(p), "loc": _loc(p)} for p in problems]
 
 
 def http_error(status: int, field: str, message: str, headers: dict[str, str] | None = None) -> HTTPException:
@@ -145,10 +148,16 @@ def check_paths_budget(inputs: LoanInput) -> None:
             [
                 Problem(
                     field="paths",
-                    message=(
-                        f"{inputs.paths} is out of range for a {years}-year horizon (age {inputs.age} to "
-                        f"{inputs.retirement_age}); allowed range: 1 to {allowed:,} "
-                        f"(at most {MAX_PATH_YEARS:,} path-years a request)"
+                    message=_(
+                        "{paths} is out of range for a {years}-year horizon (age {age} to {retirement_age}); "
+                        "allowed range: 1 to {allowed} (at most {budget} path-years a request)"
+                    ).format(
+                        paths=inputs.paths,
+                        years=years,
+                        age=inputs.age,
+                        retirement_age=inputs.retirement_age,
+                        allowed=f"{allowed:,}",
+                        budget=f"{MAX_PATH_YEARS:,}",
                     ),
                 )
             ]
@@ -169,13 +178,18 @@ class Workload:
     `cpu_threads` of them at once: they are CPU-bound and share one GIL, so more threads
     only interleave them (longer tails, no more throughput) and would take the thread pool
     from saves and pages. Monte Carlo runs are heavy (up to MAX_PATH_YEARS of work): at most
-    `heavy_slots` at once; up to `heavy_queue` more wait up to `heavy_wait` seconds for a
-    slot; past that, 503 with Retry-After, so a burst of simulations cannot starve the
-    other callers and never queues without bound.
+    `heavy_slots` at once; up to `heavy_queue` more wait their turn (first come, first
+    served) up to `heavy_wait` seconds; past that, 503 with Retry-After. A burst of default
+    simulations (≈ 15 ms each) queues and is answered; only a queue longer than the wait can
+    serve is refused, so simulations cannot starve the other callers nor queue without bound.
     """
 
     def __init__(
-        self, cpu_threads: int = 2, heavy_slots: int = 1, heavy_queue: int = 4, heavy_wait: float = 2.0
+        self,
+        cpu_threads: int = 2,
+        heavy_slots: int = 1,
+        heavy_queue: int = settings.SIMULATION_QUEUE,
+        heavy_wait: float = settings.SIMULATION_WAIT_S,
     ):
         self.cpu_threads, self.heavy_slots = cpu_threads, heavy_slots
         self.heavy_queue, self.heavy_wait = heavy_queue, heavy_wait
@@ -212,7 +226,9 @@ class Workload:
             raise http_error(
                 503,
                 "request",
-                f"busy: the simulations this server runs at once are all taken; retry in {retry} s",
+                _(
+                    "busy: the simulations this server runs at once are all taken; retry in {seconds} s"
+                ).format(seconds=retry),
                 headers={"Retry-After": str(retry)},
             )
         try:
@@ -233,11 +249,22 @@ def _calculation(function_name: str, path: str) -> Callable[..., Any]:
     async def endpoint(inputs: LoanInput, request: Request) -> Response:
         function = getattr(service, function_name, None)
         if function is None:
-            raise http_error(501, "request", f"{function_name} is not available in this version")
+            raise http_error(
+                501, "request", _("{name} is not available in this version").format(name=function_name)
+            )
         workload: Workload = request.app.state.workload
+        answers: cache.Answers = request.app.state.answers
+        # the fields as sent, validated: a default left out can answer otherwise than the same
+        # value written out (a retirement age given is checked; one left out follows the age)
+        key = (function_name, inputs.model_dump_json(exclude_unset=True), *cache.context())
+        kept = answers.get(key)
+        if kept is not None:
+            return Response(kept, media_type="application/json")
 
         def compute() -> Response:  # in a worker thread: the result and its JSON
-            return json_body(function(inputs))
+            body = function(inputs).model_dump_json().encode()
+            answers.put(key, body)
+            return Response(body, media_type="application/json")
 
         response: Response
         if heavy:
@@ -318,7 +345,7 @@ SAVE_RESPONSES: dict[int | str, dict[str, Any]] = {
 )
 async def save_scenario(inputs: ScenarioBody, request: Request) -> JSONResponse:
     if throttle.cross_site(request, request.app.state.settings.origin):
-        raise http_error(403, "request", "a save from another site's page is refused")
+        raise http_error(403, "request", _("a save from another site's page is refused"))
     workload: Workload = request.app.state.workload
     await workload.run(_priced, inputs)  # 422 naming the field, as the calculation would
     # Only the fields as sent (validated and normalised): defaults stay defaults.
@@ -339,5 +366,5 @@ async def save_scenario(inputs: ScenarioBody, request: Request) -> JSONResponse:
 def load_scenario(scenario_id: str, request: Request) -> JSONResponse:
     saved = get_store(request).load(scenario_id)
     if saved is None:
-        raise http_error(404, "id", "no saved scenario with this id")
+        raise http_error(404, "id", _("no saved scenario with this id"))
     return JSONResponse(saved)

@@ -27,14 +27,16 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import __version__, openapi
+from . import __version__, i18n, openapi
 from . import settings as configuration
 from .answers import answer as _answer
 from .answers import install_limit_handlers
 from .answers import page_error as _page_error
 from .api import Workload, error_items
 from .api import router as api_router
+from .cache import Answers
 from .gate import Gate
+from .i18n import _
 from .models import InputError, Problem, parse_input
 from .store import ScenarioStore
 from .throttle import SaveQuota
@@ -67,18 +69,20 @@ class BodyTooLarge(HTTPException):
     def __init__(self) -> None:
         super().__init__(
             413,
-            detail=error_items(
-                [Problem(field="input", message=f"request body is over {MAX_BODY_BYTES // 1024} KiB")]
-            ),
+            detail=error_items([Problem(field="input", message=_too_large(MAX_BODY_BYTES))]),
         )
 
 
-NOT_UTF8 = "the request body must be UTF-8 text (send JSON as UTF-8, with charset utf-8 or none)"
+NOT_UTF8 = i18n.N_("the request body must be UTF-8 text (send JSON as UTF-8, with charset utf-8 or none)")
+
+
+def _too_large(max_body: int) -> str:
+    return _("request body is over {size} KiB").format(size=max_body // 1024)
 
 
 class NotUTF8(HTTPException):
     def __init__(self) -> None:
-        super().__init__(415, detail=error_items([Problem(field="input", message=NOT_UTF8)]))
+        super().__init__(415, detail=error_items([Problem(field="input", message=_(NOT_UTF8))]))
 
 
 def _charset(headers: dict[bytes, bytes]) -> str | None:
@@ -145,15 +149,15 @@ class Guard:
 
         request_headers = dict(scope.get("headers", []))
         if _charset(request_headers) not in (None, "utf-8", "utf8"):
-            await reply(415, "input", NOT_UTF8)
+            await reply(415, "input", _(NOT_UTF8))
             return
         declared = request_headers.get(b"content-length")
         if declared is not None:
             if not declared.isdigit():
-                await reply(400, "request", "Content-Length is not a number")
+                await reply(400, "request", _("Content-Length is not a number"))
                 return
             if int(declared) > self.max_body:
-                await reply(413, "input", f"request body is over {self.max_body // 1024} KiB")
+                await reply(413, "input", _too_large(self.max_body))
                 return
         received = 0
         utf8 = codecs.getincrementaldecoder("utf-8")()
@@ -178,13 +182,13 @@ class Guard:
             if started:
                 raise  # the response is half sent; the server can only close the connection
             if isinstance(exc, BodyTooLarge):
-                await reply(413, "input", f"request body is over {self.max_body // 1024} KiB")
+                await reply(413, "input", _too_large(self.max_body))
                 return
             if isinstance(exc, NotUTF8):
-                await reply(415, "input", NOT_UTF8)
+                await reply(415, "input", _(NOT_UTF8))
                 return
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
-            await reply(500, "request", "internal error; it has been logged")
+            await reply(500, "request", _("internal error; it has been logged"))
 
 
 # --------------------------------------------------------------------------- error handlers
@@ -196,7 +200,7 @@ def _error_response(
     return JSONResponse({"detail": error_items(problems)}, status_code=status, headers=headers)
 
 
-NOT_JSON = "send the input fields as a JSON object, with Content-Type: application/json"
+NOT_JSON = i18n.N_("send the input fields as a JSON object, with Content-Type: application/json")
 
 
 def _validation_problems(exc: RequestValidationError) -> list[Problem]:
@@ -204,12 +208,14 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
     errors = exc.errors()
     for error in errors:
         if error.get("type") == "json_invalid":
+            # the JSON parser's own reason ("Expecting value") stays as Python's json writes it
             reason = (error.get("ctx") or {}).get("error", "syntax error")
             where = error["loc"][-1] if error.get("loc") else "?"
-            return [Problem(field="input", message=f"not valid JSON: {reason} (at character {where})")]
+            message = _("not valid JSON: {reason} (at character {where})").format(reason=reason, where=where)
+            return [Problem(field="input", message=message)]
     body = getattr(exc, "body", None)
     if body is None or isinstance(body, bytes | str):
-        return [Problem(field="input", message=NOT_JSON)]
+        return [Problem(field="input", message=_(NOT_JSON))]
     try:
         parse_input(body)
     except InputError as input_error:
@@ -245,13 +251,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 400 and request.method == "POST":
             # FastAPI's "error parsing the body": JSON Python cannot load (nested too deeply,
             # an integer of thousands of digits).
-            return _error_response(400, [Problem(field="input", message=f"not valid JSON input; {NOT_JSON}")])
+            message = _("not valid JSON input; {how}").format(how=_(NOT_JSON))
+            return _error_response(400, [Problem(field="input", message=message)])
         return _answer(request, exc.status_code, [Problem(field="request", message=str(exc.detail))], headers)
 
     @app.exception_handler(OperationalError)
     async def on_store_down(request: Request, exc: OperationalError) -> Response:
         log.error("scenario store unavailable: %s", exc.orig)
-        problem = Problem(field="request", message="storage unavailable; retry in 5 s")
+        problem = Problem(
+            field="request", message=_("storage unavailable; retry in {seconds} s").format(seconds=5)
+        )
         return _answer(request, 503, [problem], {"Retry-After": "5"})
 
     install_limit_handlers(app)  # 429 and 503 with Retry-After (answers.py)
@@ -338,10 +347,18 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.save_limiter = SaveQuota(limit=settings.saves_per_minute, total=settings.saves_per_minute_total)
     busy = "every save slot of this server process is taken"
     app.state.saves = Gate(busy, SAVE_SLOTS, SAVE_QUEUE, SAVE_WAIT_S)
-    app.state.workload = Workload()
+    app.state.workload = Workload(
+        heavy_queue=settings.simulation_queue, heavy_wait=settings.simulation_wait_s
+    )
+    # answers kept per input (loan401k.cache): the API's JSON and the page's HTML
+    app.state.answers = Answers(settings.cache_mb * 2**20)
+    app.state.pages = Answers(settings.cache_mb * 2**20)
     app.router.redirect_slashes = False  # its redirect would copy the Host header into Location
     _install_error_handlers(app)
     app.add_middleware(Guard)
+    # the language of each request (?lang=, else Accept-Language): added last, so it is the
+    # outermost layer and Guard's own error page is in the reader's language too
+    app.add_middleware(i18n.LocaleMiddleware)
 
     @app.get("/healthz", tags=["health"], summary="Liveness check")
     async def healthz() -> dict[str, str]:

@@ -177,7 +177,14 @@ def _run(call: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> Any:
     try:
         return call(data)
     except InputError as exc:
-        raise BadInput([f"{p.field}: {p.message}" for p in exc.problems]) from None
+        raise BadInput(_lines(exc.problems)) from None
+
+
+def _lines(problems: list[Any]) -> list[str]:
+    """One `field: message` line per problem, the message in the field's label and units."""
+    from .models import in_words
+
+    return [f"{p.field}: {in_words(p)}" for p in problems]
 
 
 def _emit_json(result: Any) -> None:
@@ -691,14 +698,14 @@ def _plan_defaults(options: dict[str, Any]) -> Any:
             is_file = reference.endswith((".yaml", ".yml"))
             profile = profile_for(_plan_file(reference) if is_file else reference)
         except InputError as exc:
-            raise BadInput([f"{p.field}: {p.message}" for p in exc.problems]) from None
+            raise BadInput(_lines(exc.problems)) from None
         for rule in ("min_loan", "max_loans", "allow_10k_floor"):
             if rule in profile.rules and rule not in given:
                 given[rule] = profile.rules[rule].value
     try:
         plan = parse_input({**given})
     except InputError as exc:
-        raise BadInput([f"{p.field}: {p.message}" for p in exc.problems]) from None
+        raise BadInput(_lines(exc.problems)) from None
     return PlanDefaults(
         allow_10k_floor=plan.allow_10k_floor,
         min_loan_cents=int(plan.min_loan * 100),

@@ -19,13 +19,24 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
+from .i18n import N_, _
+
+#: What a full gate says is taken, for the catalogue (the gates are made at start-up, in
+#: English: app.py's save gate, web/pdf.py's PDF gate); `Busy` translates it.
+TAKEN = (
+    N_("every save slot of this server process is taken"),
+    N_("every PDF slot of this server process is taken"),
+)
+
 
 class Busy(Exception):
-    """Every slot and queue place of a gate is taken: retry after `retry_after` seconds."""
+    """Every slot and queue place of a gate is taken: retry after `retry_after` seconds.
+    `what` is marked for the catalogue where the gate is made (N_) and translated here, in
+    the request that is refused."""
 
     def __init__(self, what: str, retry_after: int):
         self.what, self.retry_after = what, retry_after
-        super().__init__(f"busy: {what}; retry in {retry_after} s")
+        super().__init__(_("busy: {what}; retry in {seconds} s").format(what=_(what), seconds=retry_after))
 
 
 @dataclass

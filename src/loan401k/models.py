@@ -27,6 +27,8 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from .i18n import N_, _, pgettext
+
 _THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
 #: A number as text: ASCII digits only. Python's Decimal() also reads Arabic-Indic or
 #: fullwidth digits ("٣٠" is 30): the faces take them for a typo, never for a number.
@@ -52,13 +54,11 @@ def _number(value: Any, max_places: int | None) -> Any:
             return None
         if not _NUMBER.fullmatch(cleaned):
             if any(char.isdigit() for char in cleaned if not char.isascii()):
-                raise PydanticCustomError(
-                    "decimal_parsing", "Input should be a number written with the digits 0-9"
-                )
-            raise PydanticCustomError("decimal_parsing", "Input should be a valid decimal")
+                raise PydanticCustomError("decimal_parsing", "is not a number written with the digits 0-9")
+            raise PydanticCustomError("decimal_parsing", "is not a number")
         number = Decimal(cleaned)
     elif isinstance(value, bool):
-        raise PydanticCustomError("decimal_type", "Input should be a number, not true/false")
+        raise PydanticCustomError("decimal_type", "is a number, not true or false")
     elif isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
@@ -74,11 +74,11 @@ def _number(value: Any, max_places: int | None) -> Any:
         assert isinstance(exponent, int)  # finite
         return number if not number.is_signed() and exponent >= -2 else _ZERO
     if number.adjusted() >= _TOO_LARGE:
-        raise PydanticCustomError("number_too_large", "Input is out of range")
+        raise PydanticCustomError("number_too_large", "is out of range")
     if max_places is not None and _decimal_places(number) > max_places:
         raise PydanticCustomError(
             "decimal_max_places",
-            "Decimal input should have no more than {decimal_places} decimal places",
+            "has more than {decimal_places} decimal places",
             {"decimal_places": max_places},
         )
     return number
@@ -329,14 +329,16 @@ def field_bounds(model: type[BaseModel], name: str) -> tuple[Any, Any, bool] | N
 
 
 def range_text(low: Any, high: Any, strict_low: bool = False) -> str:
-    """The allowed range in the words every face uses."""
+    """The allowed range in the words every face uses (in the current language)."""
     if high is None:
-        return f"allowed: {'more than' if strict_low else 'at least'} {low:,}"
+        if strict_low:
+            return _("allowed: more than {low}").format(low=f"{low:,}")
+        return _("allowed: at least {low}").format(low=f"{low:,}")
     if low is None:
-        return f"allowed: at most {high:,}"
+        return _("allowed: at most {high}").format(high=f"{high:,}")
     if strict_low:
-        return f"allowed: more than {low:,} and up to {high:,}"
-    return f"allowed range: {low:,} to {high:,}"
+        return _("allowed: more than {low} and up to {high}").format(low=f"{low:,}", high=f"{high:,}")
+    return _("allowed range: {low} to {high}").format(low=f"{low:,}", high=f"{high:,}")
 
 
 def _field_range(model: type[BaseModel], name: str) -> str:
@@ -403,9 +405,9 @@ def _range_at(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
         return ""
     annotation = owner[0].model_fields[owner[1]].annotation
     if annotation is bool:
-        return "allowed: true or false"
+        return _("allowed: true or false")
     if annotation == bool | None:
-        return "allowed: true, false or null (unanswered)"
+        return _("allowed: true, false or null (unanswered)")
     return _field_range(*owner)
 
 
@@ -424,23 +426,45 @@ def _allowed_at(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     least = next((m.min_length for m in metadata if getattr(m, "min_length", None) is not None), None)
     pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None) is not None), None)
     if annotation in (dt.date, dt.date | None):
-        return "allowed: a date written YYYY-MM-DD"
+        return _("allowed: a date written YYYY-MM-DD")
     if get_origin(annotation) is Literal:
+        # the choices are the API's own values: quoted as they are sent, in every language
         *most, last = (repr(value) for value in get_args(annotation))
-        return f"allowed: {', '.join(most)} or {last}" if most else f"allowed: {last}"
+        if most:
+            return _("allowed: {choices} or {last}").format(choices=", ".join(most), last=last)
+        return _("allowed: {last}").format(last=last)
     if inner is not None:
-        fields = ", ".join(inner.model_fields)
+        # the fields by their names would be codes: the API's documentation lists them
         if get_origin(annotation) is list and not (loc and isinstance(loc[-1], int)):
-            up_to = f"up to {limit} " if limit else ""
-            return f"allowed: a list of {up_to}objects with the fields {fields}"
-        return f"allowed: an object with the fields {fields}"
+            if limit:
+                return _(
+                    "allowed: a list of up to {limit} objects, "
+                    "each of the fields the API's documentation lists"
+                ).format(limit=limit)
+            return _("allowed: a list of objects, each of the fields the API's documentation lists")
+        return _("allowed: an object of the fields the API's documentation lists")
     if limit is not None:
-        size = (
-            f"{least} to {limit}" if least and least != limit else f"{limit}" if least else f"at most {limit}"
-        )
-        return f"allowed: text of {size} characters" + (f" matching {pattern}" if pattern else "")
+        if least and least != limit:
+            text = _("allowed: text of {least} to {limit} characters").format(least=least, limit=limit)
+        elif least:
+            text = _("allowed: text of {limit} characters").format(limit=limit)
+        else:
+            text = _("allowed: text of at most {limit} characters").format(limit=limit)
+        shown = PATTERN_WORDS.get(pattern, "") if pattern else ""
+        return text + (f", {_(shown)}" if shown else "")
     return ""
 
+
+def _is_date_at(model: type[BaseModel], loc: tuple[Any, ...]) -> bool:
+    owner = _owner(model, loc)
+    return owner is not None and owner[0].model_fields[owner[1]].annotation in (dt.date, dt.date | None)
+
+
+#: A text field's pattern in words (a regular expression is no sentence).
+PATTERN_WORDS = {
+    "^[A-Za-z]{2}$": N_("two letters (the state's postal code)"),
+    r"^[A-Za-z0-9_.-]+$": N_("letters, digits, dots, dashes and underscores"),
+}
 
 #: What a value that could not be read is, in the words of the person who typed it (never
 #: pydantic's own sentence, which names Python types).
@@ -456,6 +480,25 @@ NOT_A = {
     "bool_parsing": "is not yes or no",
     "bool_type": "is not yes or no",
 }
+#: The same as whole sentences, for the catalogue: "{value}" is the value quoted back.
+NOT_A_SENTENCES = {
+    "finite_number": N_("{value} is not a finite number"),
+    "decimal_max_places": N_("{value} has more decimal places than allowed"),
+    "decimal_parsing": N_("{value} is not a number"),
+    "decimal_type": N_("{value} is not a number"),
+    "float_parsing": N_("{value} is not a number"),
+    "int_parsing": N_("{value} is not a whole number"),
+    "int_from_float": N_("{value} is not a whole number"),
+    "int_type": N_("{value} is not a whole number"),
+    "bool_parsing": N_("{value} is not yes or no"),
+    "bool_type": N_("{value} is not yes or no"),
+}
+assert all(NOT_A_SENTENCES[kind] == "{value} " + words for kind, words in NOT_A.items())
+
+
+def _with_allowed(message: str, allowed: str) -> str:
+    """A problem and, after a semicolon, what the field allows (when there is something to say)."""
+    return f"{message}; {allowed}" if allowed else message
 
 
 def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> list[Problem]:
@@ -480,29 +523,239 @@ def problems_from(exc: ValidationError, model: type[BaseModel] = LoanInput) -> l
             known = list(holder.model_fields) if holder else []
             key = str(loc[-1])
             close = difflib.get_close_matches(key, known, n=1) if len(key) <= MAX_KEY_SHOWN else []
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            near = label_of(".".join(str(p) for p in (*loc[:-1], close[0]))) if close else ""
             if len(key) > MAX_KEY_SHOWN:  # a 60 KB key must not come back twice in the error
                 loc = (*loc[:-1], key[: MAX_KEY_SHOWN - 1] + "…")
                 name = _location(loc)
-            problems.append(Problem(field=name, message=f"unknown field{hint}", loc=list(loc)))
+            if not near:
+                unknown = pgettext("input error", "unknown field")
+            elif near.endswith("?"):  # the label is a question: it brings its own mark
+                unknown = _("unknown field; did you mean “{label}”").format(label=near)
+            else:
+                unknown = _("unknown field; did you mean “{label}”?").format(label=near)
+            problems.append(Problem(field=name, message=unknown, loc=list(loc)))
             continue
-        message = error["msg"]
+        message = _("{value} is not valid").format(value=_shown(got))
         if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than", "number_too_large"):
-            allowed = _range_at(model, loc)
-            message = f"{_plain(got)} is out of range; {allowed or message.lower()}"
+            message = _("{value} is out of range").format(value=_plain(got))
+            message = _with_allowed(message, _range_at(model, loc))
         elif kind in NOT_A:
-            allowed = _range_at(model, loc)
-            message = f"{_shown(got)} {NOT_A[kind]}" + (f"; {allowed}" if allowed else "")
+            message = _with_allowed(_(NOT_A_SENTENCES[kind]).format(value=_shown(got)), _range_at(model, loc))
         elif kind == "literal_error":
-            allowed = _allowed_at(model, loc)
-            message = f"{_shown(got)} is not one of the choices" + (f"; {allowed}" if allowed else "")
+            message = _("{value} is not one of the choices").format(value=_shown(got))
+            message = _with_allowed(message, _allowed_at(model, loc))
         elif kind == "missing":
-            message = "required" + (f"; {allowed}" if (allowed := _allowed_at(model, loc)) else "")
+            message = _with_allowed(pgettext("input error", "required"), _allowed_at(model, loc))
         elif allowed := _allowed_at(model, loc):  # a date, a list, a text, an object...
-            what = "is not a date" if allowed.endswith("YYYY-MM-DD") else "is not valid"
-            message = f"{_shown(got)} {what}; {allowed}"
+            if _is_date_at(model, loc):
+                message = _("{value} is not a date").format(value=_shown(got))
+            message = _with_allowed(message, allowed)
         problems.append(Problem(field=name, message=message, loc=list(loc) or None))
     return problems
+
+
+# --------------------------------------------------------------------------- messages in words
+
+#: Each input field as a person names it, with the unit its numbers are in ("$", "%" or a
+#: word): the API's and the CLI's messages name a field by it, never by its code.
+LABELS: dict[str, tuple[str, str]] = {
+    "age": (N_("Your age"), "years"),
+    "retirement_age": (N_("Retire at"), "years"),
+    "filing_status": (N_("Filing status"), ""),
+    "taxable_income": (N_("Taxable income"), "$"),
+    "marginal_rate_pct": (N_("Tax rate now"), "%"),
+    "state_rate_pct": (N_("State tax rate"), "%"),
+    "state": (N_("State"), ""),
+    "years_of_service": (N_("Years with this employer"), "years"),
+    "retirement_tax_rate_pct": (N_("Tax rate in retirement"), "%"),
+    "tax_year": (N_("Tax year"), ""),
+    "public_safety_employee": (N_("Public-safety employee"), ""),
+    "separated_from_service": (N_("Already left this employer"), ""),
+    "separation_year_age": (N_("Age in the year you left"), "years"),
+    "vested_balance": (N_("Vested balance"), "$"),
+    "outstanding_loan_balance": (N_("Loan you owe now"), "$"),
+    "highest_loan_balance_12m": (N_("Highest loan balance, last 12 months"), "$"),
+    "existing_loans": (N_("Loans you have now"), ""),
+    "source": (N_("Money comes from"), ""),
+    "allow_10k_floor": (N_("Plan allows the $10,000 floor"), ""),
+    "min_loan": (N_("Smallest loan the plan makes"), "$"),
+    "max_loans": (N_("Loans the plan allows at a time"), ""),
+    "disaster_loan": (N_("Qualified-disaster loan"), ""),
+    "origination_fee": (N_("Set-up fee"), "$"),
+    "annual_fee": (N_("Yearly fee"), "$"),
+    "amount": (N_("Loan amount"), "$"),
+    "net": (N_("Cash you need after tax"), "$"),
+    "annual_rate_pct": (N_("Loan rate"), "%"),
+    "term_months": (N_("Time to repay"), "months"),
+    "frequency": (N_("Paid every"), ""),
+    "purpose": (N_("The loan is for"), ""),
+    "rate_convention": (N_("How the rate compounds"), ""),
+    "start_date": (N_("Loan starts on"), ""),
+    "extra_payment": (N_("Extra each payment"), "$"),
+    "payoff_month": (N_("Pay it all off in month"), ""),
+    "payment": (N_("Payment"), "$"),
+    "salary": (N_("Salary"), "$"),
+    "contribution_monthly": (N_("Contribution now"), "$"),
+    "contribution_pct": (N_("Contribution as a share of pay"), "%"),
+    "contribution_during_loan_monthly": (N_("Contribution while repaying"), "$"),
+    "contribution_during_loan_pct": (N_("Share of pay while repaying"), "%"),
+    "match_rate_pct": (N_("Employer match"), "%"),
+    "match_limit_pct": (N_("Match up to"), "%"),
+    "salary_growth_pct": (N_("Salary growth"), "%"),
+    "annual_return_pct": (N_("Yearly return"), "%"),
+    "return_convention": (N_("How the return compounds"), ""),
+    "inflation_pct": (N_("Inflation"), "%"),
+    "liquidity_rate_pct": (N_("Your spare cash earns"), "%"),
+    "carries_card_balance": (N_("I carry a card balance"), ""),
+    "outside_tax_drag_pct": (N_("Tax drag on investing outside"), "%"),
+    "outside_return_pct": (N_("One rate for money outside"), "%"),
+    "roth_earnings_pct": (N_("Earnings share of the Roth account"), "%"),
+    "offset_tax_timing": (N_("When the tax on an offset is paid"), ""),
+    "job_loss_annual_pct": (N_("Chance of losing your job"), "%"),
+    "cash_on_separation": (N_("Cash to repay if you leave"), "$"),
+    "stock_pct": (N_("Stocks in the account"), "%"),
+    "paths": (N_("Simulated markets"), ""),
+    "seed": (N_("Simulation seed"), ""),
+    "model": (N_("Market model"), ""),
+    "mean_pct": (N_("Mean yearly return"), "%"),
+    "vol_pct": (N_("Yearly volatility"), "%"),
+    "alternatives": (N_("Alternatives"), ""),
+    "criteria": (N_("The six questions"), ""),
+    "plan": (N_("Plan"), ""),
+    "plan_type": (N_("Type of plan"), ""),
+    "events": (N_("Events"), ""),
+    "cure_period_days": (N_("Time to make up a missed payment"), "days"),
+    "separation_policy": (N_("If you leave your job"), ""),
+    "separation_offset_days": (N_("Time to repay after leaving"), "days"),
+    "leave_repayment": (N_("After an unpaid leave"), ""),
+    "leave_reamortize_to": (N_("Re-amortized to"), ""),
+    "deemed_loan_balance": (N_("Loans already deemed distributed"), "$"),
+}
+#: The same for the fields of one alternative ("alternatives.0.apr_pct"), of the six
+#: questions ("criteria.stable_job") and of one event ("events.0.date").
+ALTERNATIVE_LABELS: dict[str, tuple[str, str]] = {
+    "kind": (N_("Kind"), ""),
+    "label": (N_("Name"), ""),
+    "apr_pct": (N_("APR"), "%"),
+    "term_months": (N_("Term"), "months"),
+    "fee_pct": (N_("Fee"), "%"),
+    "fee": (N_("Fee"), "$"),
+    "promo_months": (N_("Months at the promotional rate"), "months"),
+    "promo_apr_pct": (N_("Promotional APR"), "%"),
+}
+CRITERIA_LABELS: dict[str, tuple[str, str]] = {
+    "stable_job": (N_("Is your job stable?"), ""),
+    "repay_within_24_months": (N_("Will you repay within 12–24 months?"), ""),
+    "alternatives_exhausted": (N_("Have you tried cheaper ways?"), ""),
+    "prevents_catastrophe": (N_("Does it prevent a catastrophe?"), ""),
+    "keeps_contributions": (N_("Will you keep contributing in full?"), ""),
+    "other_savings": (N_("Could other savings repay it if you lost your job?"), ""),
+}
+EVENT_LABELS: dict[str, tuple[str, str]] = {
+    "kind": (N_("Kind"), ""),
+    "date": (N_("Date"), ""),
+    "start": (N_("Start"), ""),
+    "end": (N_("End"), ""),
+    "count": (N_("Installments missed"), ""),
+    "amount": (N_("Amount"), "$"),
+    "term_months": (N_("New term"), "months"),
+    "annual_rate_pct": (N_("New rate"), "%"),
+    "frequency": (N_("New pay frequency"), ""),
+    "structure": (N_("How the refinancing is structured"), ""),
+    "resume": (N_("Payments resume"), ""),
+    "made_up_on": (N_("Made up on"), ""),
+}
+#: A list's item ("Alternative 2") and one of its fields ("Alternative 2, APR"), and the labels.
+_LISTS = {
+    "alternatives": (N_("Alternative {number}"), N_("Alternative {number}, {field}"), ALTERNATIVE_LABELS),
+    "events": (N_("Event {number}"), N_("Event {number}, {field}"), EVENT_LABELS),
+}
+
+
+def _translated(found: tuple[str, str] | None) -> tuple[str, str] | None:
+    return None if found is None else (_(found[0]), found[1])
+
+
+def _label_and_unit(field: str) -> tuple[str, str] | None:
+    """The field's label in the current language and its unit ("$", "%", "years"…, untranslated)."""
+    parts = field.split(".")
+    if parts[0] in _LISTS and len(parts) == 3 and parts[1].isascii() and parts[1].isdigit():
+        _item, item_field, labels = _LISTS[parts[0]]
+        found = _translated(labels.get(parts[2]))
+        if found is None:
+            return None
+        name = found[0] if found[0][1:2].isupper() else found[0][:1].lower() + found[0][1:]
+        return _(item_field).format(number=int(parts[1]) + 1, field=name), found[1]
+    if parts[0] in _LISTS and len(parts) == 2 and parts[1].isascii() and parts[1].isdigit():
+        return _(_LISTS[parts[0]][0]).format(number=int(parts[1]) + 1), ""
+    if parts[0] == "criteria" and len(parts) == 2:
+        return _translated(CRITERIA_LABELS.get(parts[1]))
+    return _translated(LABELS.get(field))
+
+
+def _unit_word(unit: str) -> str:
+    """A unit written after a number ("480 months"), in the current language."""
+    if unit == "years":
+        return pgettext("unit", "years")
+    if unit == "months":
+        return pgettext("unit", "months")
+    if unit == "days":
+        return pgettext("unit", "days")
+    return unit
+
+
+def label_of(field: str) -> str:
+    """A field's name in the person's words ("alternatives.1.apr_pct" → "Alternative 2:
+    APR"); "" for a field the input has no such name for ("input", an unknown key)."""
+    found = _label_and_unit(field)
+    return found[0] if found else ""
+
+
+#: A number in the "allowed…" part of a message (not a section of the law: "§72(p)(2)").
+_BOUND = re.compile(r"(?<![\w.,§()$-])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![\w%(]|\.\d|,\d)")
+#: Where a message says what is allowed: "allowed range:", "allowed:", "allowed for a …:"
+#: (in Spanish "rango permitido:", "permitido:", "permitido para un …:").
+_ALLOWED = re.compile(r"\b(?:allowed|permitido)\b(?=[^;]*:)")
+
+
+def _with_unit(allowed: str, unit: str) -> str:
+    """The bounds of an "allowed" clause in the field's unit: "$0 to $100,000,000",
+    "0% to 30%", "1 to 480 months"."""
+    clause, stop, rest = _clause(allowed)
+    if unit == "$":
+        clause = _BOUND.sub(lambda m: re.sub(r"^(-?)", r"\1$", m.group(1)), clause)
+    elif unit == "%":
+        clause = _BOUND.sub(lambda m: f"{m.group(1)}%", clause)
+    else:
+        word = _unit_word(unit)
+        found = list(_BOUND.finditer(clause))
+        # a message may already name it (in either language: one not yet translated says "months")
+        if found and not clause[found[-1].end() :].lstrip().startswith((word, unit)):
+            end = found[-1].end()
+            clause = f"{clause[:end]} {word}{clause[end:]}"
+    return clause + stop + rest
+
+
+def _clause(allowed: str) -> tuple[str, str, str]:
+    """("allowed range: 1 to 60 ", "(", "IRC …), or up to 360 …"): the clause up to ";" or "("."""
+    match = re.search(r"[;(]", allowed)
+    if match is None:
+        return allowed, "", ""
+    return allowed[: match.start()], allowed[match.start()], allowed[match.end() :]
+
+
+def in_words(problem: Problem, *, label: bool = True) -> str:
+    """A problem as a person reads it: the field's label, then the message with the allowed
+    bounds in the field's unit ("Loan rate: 500 is out of range; allowed range: 0% to 30%").
+    The message itself (`Problem.message`) stays as the service wrote it."""
+    found = _label_and_unit(problem.field)
+    message = problem.message
+    where = [m.start() for m in _ALLOWED.finditer(message)]
+    if found is not None and found[1] and where:
+        message = message[: where[-1]] + _with_unit(message[where[-1] :], found[1])
+    if label and found is not None:
+        return f"{found[0]}{' ' if found[0].endswith('?') else ': '}{message}"
+    return message
 
 
 def parse_input(data: LoanInput | dict[str, Any] | None) -> LoanInput:
@@ -512,7 +765,7 @@ def parse_input(data: LoanInput | dict[str, Any] | None) -> LoanInput:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError([Problem(field="input", message="must be an object of input fields")])
+        raise InputError([Problem(field="input", message=_("must be an object of input fields"))])
     try:
         return LoanInput.model_validate(data)
     except ValidationError as exc:
@@ -679,12 +932,16 @@ class JobLossRow(BaseModel):
     net_cost: Money = Decimal(0)
 
 
+VERDICT_NOTE = N_("Education, not advice: every figure shows its formula; the choice is yours.")
+
+
 class VerdictOut(BaseModel):
     level: Literal["reasonable", "caution", "avoid"]
     reasons: list[str]
     criteria: dict[str, bool | None]
     computed: list[str] = Field(default_factory=list)
-    note: str = "Education, not advice: every figure shows its formula; the choice is yours."
+    # in the request's language (built per answer, never at import)
+    note: str = Field(default_factory=lambda: _(VERDICT_NOTE))
 
 
 class Assumption(BaseModel):
@@ -847,8 +1104,28 @@ class BacktestResult(BaseModel):
     version: str
 
 
+class Interval(BaseModel):
+    low: Money
+    high: Money
+
+
+class SamplingError(BaseModel):
+    """How far each percentile of a simulation may be from the one unlimited paths would give:
+    a distribution-free 95 % interval from the order statistics of the paths drawn
+    (engine.market.percentile_intervals). More paths narrow it; it says nothing about the
+    model's own assumptions."""
+
+    confidence_pct: int = 95
+    p10: Interval
+    p25: Interval
+    p50: Interval
+    p75: Interval
+    p90: Interval
+
+
 class MonteCarloResult(BaseModel):
     percentiles: Percentiles
+    sampling_error: SamplingError  # of `percentiles`: rerun with more paths to narrow it
     per_dollar: Percentiles  # of cost.total / amount
     share_loan_cheaper: float  # percent of paths with cost.total < 0
     sign_note: str = ""

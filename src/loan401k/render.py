@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from . import money
+from . import money, service
 from .models import DistributionResult, LimitResult, ScheduleResult
 
 console = Console(highlight=False)
@@ -47,13 +47,23 @@ def _warnings(warnings: list[str]) -> None:
         console.print(f"[yellow]warning:[/] {warning}")
 
 
+#: The limit's binding rule in words (its code is for programs: `--json`).
+BINDING = {
+    "dollar_cap": "the $50,000 cap",
+    "half_vested": "half the vested balance",
+    "ten_thousand_floor": "the $10,000 floor",
+    "vested_balance": "the vested balance",
+    "plan_minimum": "the plan's smallest loan",
+    "loan_count": "the plan's number of loans",
+}
+
+
 def limit(result: LimitResult) -> None:
+    rule = BINDING.get(result.binding_rule, result.binding_rule)
     if result.eligible:
-        console.print(
-            f"[bold]You can borrow up to {usd(result.max_loan)}[/] (binding rule: {result.binding_rule})."
-        )
+        console.print(f"[bold]You can borrow up to {usd(result.max_loan)}[/] (the limit: {rule}).")
     else:
-        console.print(f"[bold]Not eligible for a new loan[/] (binding rule: {result.binding_rule}).")
+        console.print(f"[bold]Not eligible for a new loan[/] (because of {rule}).")
     if result.excess:
         console.print(
             f"[bold]{usd(result.excess)}[/] of the {usd(result.requested)} asked for is "
@@ -92,7 +102,8 @@ def schedule(result: ScheduleResult) -> None:
 
 def schedule_csv(result: ScheduleResult) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["n", "date", "payment", "interest", "principal", "balance"])
+    header = service.schedule_columns()  # in the command's language (English unless told otherwise)
+    writer.writerow(header)
     for row in result.rows:
         writer.writerow([row.n, row.date.isoformat(), row.payment, row.interest, row.principal, row.balance])
 
@@ -156,10 +167,11 @@ def analysis(result: Any, explain: bool = False) -> None:
         f"(total interest {usd(loan.total_interest)}, paid to your own account)."
     )
     limit = result.limit
+    rule = BINDING.get(limit.binding_rule, limit.binding_rule)
     if limit.eligible:
-        console.print(f"You can borrow up to {usd(limit.max_loan, whole=True)} ({limit.binding_rule}).")
+        console.print(f"You can borrow up to {usd(limit.max_loan, whole=True)} (the limit: {rule}).")
     else:
-        console.print(f"Not eligible for a new loan ({limit.binding_rule}).")
+        console.print(f"Not eligible for a new loan (because of {rule}).")
     table = Table(title="How the cost adds up", title_justify="left", box=None, header_style="bold")
     table.add_column("Part")
     table.add_column(f"At {age}", justify="right")

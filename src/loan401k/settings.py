@@ -19,10 +19,18 @@ TRUSTED_PROXIES_ENV = "LOAN401K_TRUSTED_PROXIES"
 SAVES_PER_MINUTE_ENV = "LOAN401K_SAVES_PER_MINUTE"
 SAVES_PER_MINUTE_TOTAL_ENV = "LOAN401K_SAVES_PER_MINUTE_TOTAL"
 PDF_SLOTS_ENV = "LOAN401K_PDF_SLOTS"
+CACHE_MB_ENV = "LOAN401K_CACHE_MB"
+SIMULATION_QUEUE_ENV = "LOAN401K_SIMULATION_QUEUE"
+SIMULATION_WAIT_ENV = "LOAN401K_SIMULATION_WAIT_S"
 
 SAVES_PER_MINUTE = 30  # per client address, across every worker (the database counts)
 SAVES_PER_MINUTE_TOTAL = 600  # all clients together: bounds the counters and the scenarios table
 PDF_SLOTS = 1  # PDF renders at once per worker process (each ≈ 60 MB and 1 s of one core)
+CACHE_MB = 32  # answers kept per input, per cache and worker process (loan401k.cache); 0: off
+#: Monte Carlo requests that wait for the worker's simulation slot (FIFO), and how long each
+#: may wait: a default simulation takes ≈ 15 ms, so 64 waiting ≈ 1 s of work (docs/api.md).
+SIMULATION_QUEUE = 64
+SIMULATION_WAIT_S = 10
 
 
 def _whole(name: str, default: int, low: int = 1) -> int:
@@ -72,6 +80,9 @@ class Settings:
     saves_per_minute: int = SAVES_PER_MINUTE
     saves_per_minute_total: int = SAVES_PER_MINUTE_TOTAL
     pdf_slots: int = PDF_SLOTS
+    cache_mb: int = CACHE_MB
+    simulation_queue: int = SIMULATION_QUEUE
+    simulation_wait_s: int = SIMULATION_WAIT_S
 
     @property
     def origin(self) -> str:
@@ -93,4 +104,7 @@ def from_environment() -> Settings:
         saves_per_minute=_whole(SAVES_PER_MINUTE_ENV, SAVES_PER_MINUTE),
         saves_per_minute_total=_whole(SAVES_PER_MINUTE_TOTAL_ENV, SAVES_PER_MINUTE_TOTAL),
         pdf_slots=_whole(PDF_SLOTS_ENV, PDF_SLOTS),
+        cache_mb=_whole(CACHE_MB_ENV, CACHE_MB, low=0),
+        simulation_queue=_whole(SIMULATION_QUEUE_ENV, SIMULATION_QUEUE, low=0),
+        simulation_wait_s=_whole(SIMULATION_WAIT_ENV, SIMULATION_WAIT_S),
     )

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 from starlette.requests import Request
 
 from .gate import Gate
+from .i18n import _
 from .settings import Network, Settings
 from .store import ScenarioStore, save_counts
 
@@ -111,8 +112,13 @@ class SaveRefused(Exception):
 
     def __init__(self, retry_after: int, limit: int, everyone: bool):
         self.retry_after, self.limit, self.everyone = retry_after, limit, everyone
-        who = "from all clients together" if everyone else "from one client"
-        super().__init__(f"too many saves {who}; at most {limit} a minute; retry in {retry_after} s")
+        if everyone:
+            text = _(
+                "too many saves from all clients together; at most {limit} a minute; retry in {seconds} s"
+            )
+        else:
+            text = _("too many saves from one client; at most {limit} a minute; retry in {seconds} s")
+        super().__init__(text.format(limit=limit, seconds=retry_after))
 
 
 @dataclass

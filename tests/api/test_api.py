@@ -164,9 +164,9 @@ def test_each_bad_field_is_named_with_its_range(client):
     assert response.status_code == 422
     found = problems(response)
     assert found == {
-        "age": "5 is out of range; allowed range: 16 to 100",
-        "vested_balance": "-1 is out of range; allowed range: 0 to 100,000,000",
-        "term_months": "999 is out of range; allowed range: 1 to 480",
+        "age": "Your age: 5 is out of range; allowed range: 16 to 100 years",
+        "vested_balance": "Vested balance: -1 is out of range; allowed range: $0 to $100,000,000",
+        "term_months": "Time to repay: 999 is out of range; allowed range: 1 to 480 months",
     }
     locations = [item["loc"] for item in response.json()["detail"]]
     assert locations == [["age"], ["vested_balance"], ["term_months"]]
@@ -191,7 +191,7 @@ def test_nested_field_is_named(client):
     found = problems(response)
     assert list(found) == ["alternatives.0.apr_pct"]
     message = found["alternatives.0.apr_pct"]
-    assert message.startswith("500 is out of range") and "100" in message
+    assert message.startswith("Alternative 1, APR: 500 is out of range") and "100%" in message
     assert response.json()["detail"][0]["loc"] == ["alternatives", 0, "apr_pct"]
 
 
@@ -204,7 +204,7 @@ def test_service_rule_errors_use_the_same_shape(client):
 def test_unknown_field_is_an_error(client):
     response = client.post("/api/v1/limit", json={"vested_balance": 80000, "vested_balanse": 1})
     assert response.status_code == 422
-    assert problems(response) == {"vested_balanse": "unknown field; did you mean 'vested_balance'?"}
+    assert problems(response) == {"vested_balanse": "unknown field; did you mean “Vested balance”?"}
 
 
 @pytest.mark.parametrize(

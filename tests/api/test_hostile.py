@@ -258,7 +258,7 @@ def test_nan_and_infinity_literals_are_422(client, value):
         (
             {"alternatives": [{"kind": "heloc", "apr": 5}]},
             "alternatives.0.apr",
-            "unknown field; did you mean 'apr_pct'?",
+            "unknown field; did you mean “Alternative 1, APR”?",
         ),
         (
             {"criteria": {"stable_job": "maybe"}},
@@ -268,7 +268,7 @@ def test_nan_and_infinity_literals_are_422(client, value):
         (
             {"criteria": {"stabel_job": True}},
             "criteria.stabel_job",
-            "unknown field; did you mean 'stable_job'?",
+            "unknown field; did you mean “Is your job stable?”",
         ),
         (
             {"public_safety_employee": "x"},
@@ -289,9 +289,9 @@ def test_nested_range_through_the_api_matches_top_level_wording(client):
     assert response.status_code == 422
     found = {item["field"]: item["message"] for item in response.json()["detail"]}
     assert found == {
-        "age": "5 is out of range; allowed range: 16 to 100",
-        "alternatives.0.apr_pct": "500 is out of range; allowed range: 0 to 100",
-        "alternatives.0.fee_pct": "-1 is out of range; allowed range: 0 to 20",
+        "age": "Your age: 5 is out of range; allowed range: 16 to 100 years",
+        "alternatives.0.apr_pct": "Alternative 1, APR: 500 is out of range; allowed range: 0% to 100%",
+        "alternatives.0.fee_pct": "Alternative 1, fee: -1 is out of range; allowed range: 0% to 20%",
     }
 
 
@@ -299,7 +299,7 @@ def test_a_long_bad_value_is_quoted_back_cut_short(client):
     response = client.post("/api/v1/limit", json={"vested_balance": "9" * 20 + "x" * 5000})
     assert response.status_code == 422
     message = response.json()["detail"][0]["message"]
-    assert message.startswith("'99999") and "…" in message and len(message) < 300
+    assert message.startswith("Vested balance: '99999") and "…" in message and len(message) < 300
 
 
 # --------------------------------------------------------------------------- generated classes

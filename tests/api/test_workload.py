@@ -105,15 +105,15 @@ def test_monte_carlo_over_the_budget_is_422_naming_paths_and_its_range(tmp_path)
             {
                 "field": "paths",
                 "loc": ["paths"],
-                "message": "59524 is out of range for a 84-year horizon (age 16 to 100); allowed range: "
-                "1 to 59,523 (at most 5,000,000 path-years a request)",
+                "message": "Simulated markets: 59524 is out of range for a 84-year horizon (age 16 to 100); "
+                "allowed range: 1 to 59,523 (at most 5,000,000 path-years a request)",
             }
         ]
         # the field's own bound still speaks first, in the usual words
         response = client.post("/api/v1/montecarlo", json={**BODY, "paths": 100_001})
         assert response.status_code == 422
         assert response.json()["detail"][0]["message"] == (
-            "100001 is out of range; allowed range: 1 to 100,000"
+            "Simulated markets: 100001 is out of range; allowed range: 1 to 100,000"
         )
         # within the budget: computed, not clamped
         response = client.post("/api/v1/montecarlo", json={**body, "paths": 500})
@@ -157,7 +157,8 @@ def test_a_second_simulation_waits_briefly_then_gets_503_with_retry_after(served
         held_simulation["release"].set()
         first.join(WAIT)
         assert first_out["value"].status_code == 200
-        assert client.post("/api/v1/montecarlo", json=BODY).status_code == 200  # the slot is free again
+        # the slot is free again (another seed: the same body would be answered from memory)
+        assert client.post("/api/v1/montecarlo", json={**BODY, "seed": 8}).status_code == 200
 
 
 def test_past_the_queue_a_simulation_is_refused_at_once(served, held_simulation):
@@ -190,6 +191,25 @@ def test_a_waiting_simulation_gets_the_slot_when_it_frees(served, held_simulatio
             thread.join(WAIT * 2)
         assert first_out["value"].status_code == 200
         assert second_out["value"].status_code == 200 and second_out["value"].json()["seed"] == 7
+
+
+def test_a_burst_of_default_simulations_queues_and_every_one_is_answered(served):
+    """Issue 16: no request of a default size is refused while the machine has capacity. 24
+    default-size simulations (10,000 paths; each its own seed, so none is answered from
+    memory) sent at once to one worker with the app's own workload: all answered, in turn."""
+    _app, url = served
+    body = {key: value for key, value in BODY.items() if key != "paths"}
+    with httpx.Client(base_url=url, timeout=WAIT * 2, limits=httpx.Limits(max_connections=24)) as client:
+        runs = [
+            _in_background(lambda seed=seed: client.post("/api/v1/montecarlo", json={**body, "seed": seed}))
+            for seed in range(24)
+        ]
+        for thread, _out in runs:
+            thread.join(WAIT * 2)
+    answers = [out["value"] for _thread, out in runs]
+    assert [answer.status_code for answer in answers] == [200] * 24
+    assert {answer.json()["paths"] for answer in answers} == {10_000}
+    assert len({answer.json()["percentiles"]["p50"] for answer in answers}) > 20  # each simulated
 
 
 # --------------------------------------------------------------------------- off the event loop

@@ -462,7 +462,7 @@ def test_plan_option_flags_fill_empty_cells_only(tmp_path: Path):
         (
             PARTICIPANTS,
             ["--min-loan", "50000"],
-            "min_loan: 50000 is out of range; allowed range: 0 to 10,000",
+            "min_loan: Smallest loan the plan makes: 50000 is out of range; allowed range: $0 to $10,000",
         ),
         (PARTICIPANTS, ["-o", "out.xlsx"], "output: out.xlsx: unknown file type '.xlsx'"),
         (None, [], "no such file"),

@@ -17,12 +17,14 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "loan401k"
 LOWER = {
     "money": set(),
     "dates": set(),
-    "params": {"money"},
+    "i18n": set(),  # the language, the catalogue, numbers and dates for people (issue 15)
+    "params": {"money", "i18n"},  # the citations, in the request's language
     "data": {"engine"},  # the returns table reuses the one definition of the portfolio mix
-    "models": set(),
-    "rules": {"money", "params", "models"},
-    "engine": {"money", "params", "rules", "data", "models"},
-    "service": {"money", "params", "rules", "engine", "data", "models"},
+    # the layers that write sentences a person reads mark them for the catalogue (i18n)
+    "models": {"i18n"},
+    "rules": {"money", "params", "models", "i18n"},
+    "engine": {"money", "params", "rules", "data", "models", "i18n"},
+    "service": {"money", "params", "rules", "engine", "data", "models", "i18n"},
 }
 #: The faces and what serves only them (the API's schema, the server's knobs, its gates
 #: and the save counter): they parse, call the service and render.
@@ -40,6 +42,7 @@ FACES = {
     "throttle",
     "server",
     "answers",
+    "cache",
 }
 #: Issue 16's rules for the faces: they never import the engine or the law (`params`);
 #: figures come from the service. (engine never imports service or a face, and rules never

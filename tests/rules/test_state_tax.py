@@ -277,7 +277,7 @@ def test_unknown_state_lists_the_supported_ones():
     [problem] = caught.value.problems
     assert problem.field == "state"
     assert all(code in problem.message for code in REQUIRED)
-    assert "state_rate_pct" in problem.message
+    assert "state tax rate" in problem.message and "state_rate_pct" not in problem.message  # words
 
 
 def test_state_and_a_state_rate_together_is_an_error_naming_both():

@@ -149,7 +149,7 @@ def test_payoff_speed_terms_that_fit_before_retirement():
         )
         assert parts == row.cost.total == row.net_worth_cost
     full = loan401k.compare(scenario())
-    assert [row.term_months for row in full.payoff_speed] == [12, 24, 36, 60]
+    assert [row.term_months for row in full.payoff_speed] == [12, 24, 36, 48, 60]
     assert full.payoff_speed[2].net_worth_cost == option(full, "401k_loan").cost
     # the comparison's 401(k) row is the analysis's own total (one number on every face)
     assert option(full, "401k_loan").cost == loan401k.analyze(scenario()).cost.total
@@ -179,7 +179,7 @@ def test_verdict_names_a_cheaper_listed_alternative():
         (
             {"kind": "credit_card", "apr_pct": 20, "promo_months": 6},
             "alternatives.0.promo_months",
-            "balance_transfer",
+            "only used by a balance transfer",
         ),
         (
             {"kind": "personal_loan", "apr_pct": 9, "fee": 100, "fee_pct": 2},

@@ -238,6 +238,7 @@ def test_write_section_keeps_other_sections(tmp_path):
 def test_recompute_time_is_measured(page, base_url):
     """Input change → numbers on screen, measured in the page (written to docs/performance.md)."""
     page.goto(base_url + "/")
+    wait_counter(page, "market", 0)  # the page's own history section, asked for once it is shown
     numbers, charts, market = [], [], []
     for amount in range(10_000, 22_000, 1_000):
         before = {name: count(page, name) for name in ("recomputed", "charts", "market")}

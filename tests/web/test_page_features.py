@@ -35,6 +35,13 @@ def api(base_url: str, path: str, body: dict, method: str = "POST") -> dict:
         return json.load(response)
 
 
+def shown(page, url: str) -> None:
+    """Open the page and wait for its history section, which app.js asks for once the page is
+    shown (GET / leaves it out: computed only when asked)."""
+    page.goto(url)
+    wait_counter(page, "market", 0)
+
+
 def defaults_applied(base_url: str, body: dict) -> dict:
     """The input as the page's sections use it: the analysis' inputs with defaults written in."""
     inputs = api(base_url, "analysis", body)["inputs"]
@@ -46,7 +53,7 @@ def open_more(page) -> None:
 
 
 def test_history_draws_cheaper_years_below_zero_and_matches_the_api(page, base_url, errors):
-    page.goto(base_url + "/?" + urlencode(ALL_STOCKS))
+    shown(page, base_url + "/?" + urlencode(ALL_STOCKS))
     backtest = api(base_url, "backtest", defaults_applied(base_url, view.to_input(ALL_STOCKS)))
     rows = backtest["by_start_year"]
     cheaper = [row for row in rows if row["total"] < 0]
@@ -68,7 +75,7 @@ def test_history_draws_cheaper_years_below_zero_and_matches_the_api(page, base_u
 
 
 def test_monte_carlo_fan_is_labelled_and_matches_the_api(page, base_url, errors):
-    page.goto(base_url + "/?" + urlencode(START))
+    shown(page, base_url + "/?" + urlencode(START))
     body = defaults_applied(base_url, view.to_input(START)) | {"paths": 2000}  # the page's fan: 2,000 paths
     montecarlo = api(base_url, "montecarlo", body)
     figure = page.locator("#history-sec .montecarlo")
@@ -315,7 +322,7 @@ def test_the_six_questions_change_the_verdict(page, base_url, errors):
 
 
 def test_history_section_waits_for_a_pause_then_catches_up(page, base_url, errors):
-    page.goto(base_url + "/?" + urlencode(START))
+    shown(page, base_url + "/?" + urlencode(START))
     open_more(page)
     market, charts = count(page, "market"), count(page, "charts")
     page.fill("#f-stock_pct", "100")
@@ -333,7 +340,7 @@ def test_history_section_waits_for_a_pause_then_catches_up(page, base_url, error
 def test_axe_with_every_panel_open_and_alternatives_listed(page, base_url):
     page.add_init_script(path=str(AXE))
     query = START | {"alt_kind_0": "credit_card", "alt_apr_pct_0": "20", "crit_stable_job": "no"}
-    page.goto(base_url + "/?" + urlencode(query))
+    shown(page, base_url + "/?" + urlencode(query))
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     violations = page.evaluate(
         "async () => (await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}}))"

@@ -291,13 +291,26 @@ def test_backtest_draws_cheaper_years_below_zero(client):
         "contribution_monthly": "400",
         "contribution_during_loan_monthly": "400",
     }
-    page = client.get("/", params=query).text
+    page = client.get("/", params=query | {"history": "1"}).text  # the no-JS link's page
     backtest = loan401k.backtest(view.to_input(query))
     cheaper = sum(1 for row in backtest.by_start_year if row.total < 0)
     assert cheaper > 0
     history = page.split('id="history-sec"')[1].split("</section>")[0]
     assert history.count('class="gain"') == cheaper
     assert history.count('class="cost"') == len(backtest.by_start_year) - cheaper
+
+
+def test_the_page_leaves_history_for_later_and_the_no_js_link_brings_it(client):
+    """GET / computes no history or simulation (app.js asks for them once the page is shown);
+    without JavaScript, the section's link reloads the page with them."""
+    first = client.get("/", params=QUERY).text
+    section = first.split('id="history-sec"')[1].split("</section>")[0]
+    assert 'data-deferred="1"' in section and "90th percentile" not in section
+    link = section.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "history=1" in link
+    again = client.get("/" + link.split("#")[0]).text
+    history = again.split('id="history-sec"')[1].split("</section>")[0]
+    assert "data-deferred" not in history and "90th percentile" in history
 
 
 def test_fragment_parts(client):

@@ -1,11 +1,16 @@
 """PDF reports are bounded (issue 17): one render at a time per worker, a short queue, 503
 with Retry-After past it, a cache per input, and one render for identical requests at once.
-Driven through a real uvicorn server; assertions on outcomes and counts, not durations."""
+Driven through a real uvicorn server; assertions on outcomes and counts, not durations.
+
+And in pages (issue 13): the default scenario's report is US Letter in at most 4 pages, a
+weekly 25-year loan's under 8, each with every "Repay faster?" term, 4 years included."""
 
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +21,7 @@ import pytest
 import uvicorn
 
 from loan401k.app import create_app
-from loan401k.web import report
+from loan401k.web import report, view
 from loan401k.web.pdf import QUEUE
 
 QUERY = {"age": "40", "vested_balance": "90000", "contribution_monthly": "500"}
@@ -120,3 +125,56 @@ def test_a_report_for_bad_input_is_422_and_not_cached(served, counted):
         assert response.status_code == 422
         assert response.json()["detail"][0]["field"] == "amount"
     assert counted["renders"] == 0
+
+
+#: A weekly 25-year home loan: 1,300 payments (the bench's case, bench/case_report.py).
+WEEKLY_25 = view.STARTER | {
+    "amount": "40000",
+    "vested_balance": "200000",
+    "purpose": "residence",
+    "term_months": "300",
+    "frequency": "weekly",
+}
+
+
+def report_of(values: dict[str, str]) -> tuple[int, str, str]:
+    """(pages, page size, text) of the report for these form values, rendered as the server does."""
+    page = view.analyze_page(dict(values))
+    pdf = report.render_pdf(page, view.chart_set(page), "")
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    return pages, re.search(r"Page size:\s+(.*)", info).group(1), text.stdout.decode()
+
+
+def repay_faster_terms(text: str) -> list[str]:
+    """The first column of the "Repay faster?" table: each term in words."""
+    table = text.split("Repay faster?", 1)[1].split("Repay over", 1)[1]
+    rows = []
+    for line in table.splitlines()[1:]:
+        if not line.strip():
+            if rows:
+                break
+            continue
+        term = re.match(r"\s*(\d+ years?(?: \(yours\))?)\s+\$", line)
+        if term is None:
+            break
+        rows.append(term.group(1))
+    return rows
+
+
+def test_the_default_report_is_letter_in_at_most_4_pages_with_every_payoff_term():
+    pages, size, text = report_of(view.STARTER)
+    assert size.startswith("612 x 792") and pages <= 4, (pages, size)
+    # the default loan runs 60 months: repaid over each whole year up to it, 4 years included
+    assert repay_faster_terms(text) == ["1 year", "2 years", "3 years", "4 years", "5 years (yours)"]
+
+
+def test_a_weekly_25_year_report_stays_under_8_pages_with_every_payoff_term():
+    pages, size, text = report_of(WEEKLY_25)
+    assert size.startswith("612 x 792") and pages < 8, (pages, size)
+    terms = repay_faster_terms(text)
+    assert (
+        terms[:5] == ["1 year", "2 years", "3 years", "4 years", "5 years"]
+        and terms[-1] == "25 years (yours)"
+    )

@@ -13,6 +13,8 @@ from urllib.request import Request, urlopen
 
 import pytest
 
+import loan401k
+from loan401k.models import InputError, in_words
 from loan401k.web import view
 from loan401k.web.templating import usd
 
@@ -160,11 +162,10 @@ def test_term_choices_follow_the_purpose(page, base_url):
 
 
 def test_a_general_loan_over_five_years_is_explained_in_years():
-    message = view.plain_message(
-        "term_months",
-        "180 is out of range; allowed range: 1 to 60 (IRC §72(p)(2)(B)), "
-        'or up to 360 with purpose "residence"',  # the service's words
-    )
+    with pytest.raises(InputError) as caught:  # the service's own words, as the page gets them
+        loan401k.analyze(view.to_input(view.STARTER | {"term_months": "180"}))
+    (problem,) = caught.value.problems
+    message = view.plain_message("term_months", in_words(problem, label=False))
     assert message.startswith("15 years") and "buying my main home" in message
     assert not any(word in message for word in RAW)
 

@@ -21,7 +21,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..money import CENT, HUNDRED, ONE, ZERO, cents, cents_of, pct_text
+from .. import i18n
+from ..i18n import N_, _
+from ..money import CENT, HUNDRED, ONE, ZERO, cents, cents_of
 from ..rules.distributions import gross_for_net
 from ..rules.tax import TaxProfile
 from .amortization import NEGLIGIBLE_RATE, Amortization, amortize, level_payment, period_rate
@@ -29,45 +31,59 @@ from .projection import value_at_end
 
 RISKS = {
     "401k_loan": [
-        "Leaving your job: if you leave or lose your job before repaying, the balance is "
-        "offset and taxed as a distribution (plus 10% before 59½) unless you roll it over by "
-        "the tax deadline; the expected cost of that is included.",
-        "Your savings are out of the market while borrowed: a strong market raises the cost.",
+        N_(
+            "Leaving your job: if you leave or lose your job before repaying, the balance is "
+            "offset and taxed as a distribution (plus 10% before 59½) unless you roll it over by "
+            "the tax deadline; the expected cost of that is included."
+        ),
+        N_("Your savings are out of the market while borrowed: a strong market raises the cost."),
     ],
     "hardship_withdrawal": [
-        "Permanent loss of retirement savings: a hardship withdrawal can never be repaid or rolled over.",
-        "Taxed now as income, plus the 10% additional tax before 59½.",
+        N_("Permanent loss of retirement savings: a hardship withdrawal can never be repaid or rolled over."),
+        N_("Taxed now as income, plus the 10% additional tax before 59½."),
     ],
     "credit_card": [
-        "Variable rate: card APRs follow the prime rate and can rise.",
-        "Credit score: a high balance raises your utilization and can lower your score.",
+        N_("Variable rate: card APRs follow the prime rate and can rise."),
+        N_("Credit score: a high balance raises your utilization and can lower your score."),
     ],
     "balance_transfer": [
-        "Promotion ending: after the promotional months the go-to APR applies to what is left; "
-        "a late payment can end the promotion early.",
-        "Credit score: a new account and a high balance can lower your score.",
+        N_(
+            "Promotion ending: after the promotional months the go-to APR applies to what is left; "
+            "a late payment can end the promotion early."
+        ),
+        N_("Credit score: a new account and a high balance can lower your score."),
     ],
     "personal_loan": [
-        "Credit score: a hard inquiry and new debt; a missed payment is reported.",
+        N_("Credit score: a hard inquiry and new debt; a missed payment is reported."),
     ],
     "heloc": [
-        "Your home is the collateral: falling behind can lead to foreclosure.",
-        "Variable rate: HELOC rates follow the prime rate and can rise.",
+        N_("Your home is the collateral: falling behind can lead to foreclosure."),
+        N_("Variable rate: HELOC rates follow the prime rate and can rise."),
     ],
     "custom": [
-        "Check the lender's terms: rate changes, collateral and credit reporting are not modeled.",
+        N_("Check the lender's terms: rate changes, collateral and credit reporting are not modeled."),
     ],
 }
 
 NAMES = {
-    "401k_loan": "401(k) loan",
-    "hardship_withdrawal": "Hardship withdrawal",
-    "credit_card": "Credit card",
-    "balance_transfer": "Balance transfer",
-    "personal_loan": "Personal loan",
-    "heloc": "HELOC",
-    "custom": "Custom loan",
+    "401k_loan": N_("401(k) loan"),
+    "hardship_withdrawal": N_("Hardship withdrawal"),
+    "credit_card": N_("Credit card"),
+    "balance_transfer": N_("Balance transfer"),
+    "personal_loan": N_("Personal loan"),
+    "heloc": N_("HELOC"),
+    "custom": N_("Custom loan"),
 }
+
+
+def _figure(value: Decimal) -> str:
+    """A formula's figure: "1,234.56", in the current language's digits."""
+    return i18n.decimal(value, 2, 2)
+
+
+def _percent(value: Decimal) -> str:
+    """A rate with every digit `money.pct_text` keeps ("12%", "6.75%")."""
+    return i18n.percent(value, max_digits=10)
 
 
 @dataclass(frozen=True)
@@ -141,7 +157,7 @@ def loan_option(
     """The 401(k) loan as one option: its cost is the analysis's total, computed once."""
     return OptionCost(
         kind="401k_loan",
-        label=label or NAMES["401k_loan"],
+        label=label or _(NAMES["401k_loan"]),
         cost=cost,
         interest=interest,
         fees=fees,
@@ -153,7 +169,7 @@ def loan_option(
         total_paid=total_paid,
         apr=apr,
         formula=formula,
-        risks=list(RISKS["401k_loan"]),
+        risks=[_(risk) for risk in RISKS["401k_loan"]],
     )
 
 
@@ -171,15 +187,20 @@ def hardship_option(
     grossed = gross_for_net(cash, tax, penalty_rate)
     lost = scale.keep * scale.account(_flows_at(scale.months, [(0, grossed.amount)]))
     itself = scale.money_itself(cash)
-    formula = (
-        f"withdraw {grossed.amount:,.2f} to net {cash:,.2f} after "
-        f"{grossed.federal + grossed.state:,.2f} tax and {grossed.penalty:,.2f} penalty; "
-        f"the withdrawal grown in the plan, after retirement tax, {cents_of(lost):,.2f} "
-        f"- the {cash:,.2f} itself grown outside {cents_of(itself):,.2f}"
+    formula = _(
+        "withdraw {gross} to net {cash} after {tax} tax and {penalty} penalty; the withdrawal grown "
+        "in the plan, after retirement tax, {lost} - the {cash} itself grown outside {itself}"
+    ).format(
+        gross=_figure(grossed.amount),
+        cash=_figure(cash),
+        tax=_figure(grossed.federal + grossed.state),
+        penalty=_figure(grossed.penalty),
+        lost=_figure(cents_of(lost)),
+        itself=_figure(cents_of(itself)),
     )
     return OptionCost(
         kind="hardship_withdrawal",
-        label=label or NAMES["hardship_withdrawal"],
+        label=label or _(NAMES["hardship_withdrawal"]),
         cost=cents_of(lost - itself),
         interest=ZERO,
         fees=ZERO,
@@ -191,7 +212,7 @@ def hardship_option(
         total_paid=ZERO,
         apr=None,
         formula=formula,
-        risks=list(RISKS["hardship_withdrawal"]),
+        risks=[_(risk) for risk in RISKS["hardship_withdrawal"]],
     )
 
 
@@ -285,20 +306,37 @@ def borrowing_option(cash: Decimal, loan: Borrowing, scale: Scale) -> OptionCost
     paid = _flows_at(scale.months, [(m + 1, p) for m, p in enumerate(schedule.payments)])
     grown, itself = scale.outside(paid), scale.money_itself(cash)
     cost = cents_of(grown - itself)
-    promo = (
-        f"{loan.promo_months} months at {pct_text(loan.promo_apr * HUNDRED)} then "
-        if loan.kind == "balance_transfer" and loan.promo_months
-        else ""
-    )
-    formula = (
-        f"borrow {principal:,.2f} ({fees:,.2f} fees financed) at {promo}"
-        f"{pct_text(loan.apr * HUNDRED)} APR; {schedule.periods} monthly payments of "
-        f"{schedule.payment:,.2f} grown as money outside grows {cents_of(grown):,.2f} - the "
-        f"{cash:,.2f} itself grown the same way {cents_of(itself):,.2f} = {cost:,.2f}"
-    )
+    figures = {
+        "principal": _figure(principal),
+        "fees": _figure(fees),
+        "promo_months": loan.promo_months,
+        "promo_apr": _percent(loan.promo_apr * HUNDRED),
+        "apr": _percent(loan.apr * HUNDRED),
+        "periods": schedule.periods,
+        "payment": _figure(schedule.payment),
+        "grown": _figure(cents_of(grown)),
+        "cash": _figure(cash),
+        "itself": _figure(cents_of(itself)),
+        "cost": _figure(cost),
+    }
+    if loan.kind == "balance_transfer" and loan.promo_months:
+        formula = _(
+            "borrow {principal} ({fees} fees financed) at {promo_months} months at {promo_apr} then "
+            "{apr} APR; {periods} monthly payments of {payment} grown as money outside grows {grown} "
+            "- the {cash} itself grown the same way {itself} = {cost}"
+        )
+    else:
+        formula = _(
+            "borrow {principal} ({fees} fees financed) at {apr} APR; {periods} monthly payments of "
+            "{payment} grown as money outside grows {grown} - the {cash} itself grown the same way "
+            "{itself} = {cost}"
+        )
+    formula = formula.format(**figures)
     return OptionCost(
         kind=loan.kind,
-        label=loan.label or f"{NAMES[loan.kind]} {pct_text(loan.apr * HUNDRED)}",
+        # TRANSLATORS: an option's name and its APR ("Personal loan 12%").
+        label=loan.label
+        or _("{name} {rate}").format(name=_(NAMES[loan.kind]), rate=_percent(loan.apr * HUNDRED)),
         cost=cost,
         interest=schedule.total_interest,
         fees=fees,
@@ -310,7 +348,7 @@ def borrowing_option(cash: Decimal, loan: Borrowing, scale: Scale) -> OptionCost
         total_paid=schedule.total_paid,
         apr=loan.apr,
         formula=formula,
-        risks=list(RISKS[loan.kind]),
+        risks=[_(risk) for risk in RISKS[loan.kind]],
     )
 
 

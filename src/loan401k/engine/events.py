@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .. import i18n
 from ..dates import add_months
+from ..i18n import _, pgettext
 from ..money import ZERO, cents
 from ..params import Snapshot
 from ..rules.loan_events import CURE, cure_deadline, latest_permissible_end, military_extension
@@ -29,6 +31,25 @@ from .loan import LoanTerms
 LEAVE = "Treas. Reg. §1.72(p)-1 Q&A-9(a)"
 MILITARY = "IRC §414(u)(4); Treas. Reg. §1.72(p)-1 Q&A-9(b); 50 U.S.C. §3937"
 REFINANCE = "Treas. Reg. §1.72(p)-1 Q&A-20"
+
+#: A pay frequency in a sentence ("Payroll changes to biweekly"), translated when called; the
+#: codes stay English.
+FREQUENCY_WORDS: dict[str, Callable[[], str]] = {
+    "weekly": lambda: pgettext("pay frequency", "weekly"),
+    "biweekly": lambda: pgettext("pay frequency", "biweekly"),
+    "semimonthly": lambda: pgettext("pay frequency", "semimonthly"),
+    "monthly": lambda: pgettext("pay frequency", "monthly"),
+    "quarterly": lambda: pgettext("pay frequency", "quarterly"),
+}
+
+
+def frequency_words(frequency: str) -> str:
+    words = FREQUENCY_WORDS.get(frequency)
+    return words() if words else frequency
+
+
+def _money(value: Decimal) -> str:
+    return i18n.currency(value)
 
 
 @dataclass(frozen=True)
@@ -236,9 +257,11 @@ def service(
                     Note(
                         due_day,
                         "missed_payment",
-                        f"The installment due {due_day:%B %-d, %Y} is missed. Make it up by "
-                        f"{deadline:%B %-d, %Y} (the cure deadline; later payments go to the oldest "
-                        "missed installment first), or the whole balance becomes a deemed distribution.",
+                        _(
+                            "The installment due {due} is missed. Make it up by {deadline} (the cure "
+                            "deadline; later payments go to the oldest missed installment first), or the "
+                            "whole balance becomes a deemed distribution."
+                        ).format(due=i18n.date_long(due_day), deadline=i18n.date_long(deadline)),
                         CURE,
                         deadline,
                     )
@@ -326,9 +349,15 @@ def _deemed_before(state: _State, day: dt.date, policy: Policy, out: Servicing) 
         Note(
             deadline,
             "deemed_distribution",
-            f"The installment due {state.arrears[0][0]:%B %-d, %Y} was not made up by {deadline:%B %-d, %Y}: "
-            f"the whole balance, ${amount:,.2f} with accrued interest, is a deemed distribution that day. "
-            "The loan still counts as outstanding for later loans, with interest (Q&A-19).",
+            _(
+                "The installment due {due} was not made up by {deadline}: the whole balance, {amount} "
+                "with accrued interest, is a deemed distribution that day. The loan still counts as "
+                "outstanding for later loans, with interest (Q&A-19)."
+            ).format(
+                due=i18n.date_long(state.arrears[0][0]),
+                deadline=i18n.date_long(deadline),
+                amount=_money(amount),
+            ),
             CURE,
         )
     )
@@ -344,22 +373,23 @@ def _resume(
     if kind == "military":
         state.maturity = military_extension(state.maturity, *window)
         state.latest_end = military_extension(state.latest_end, *window)
-        end, words, citation = state.maturity, "the term extended by the service", MILITARY
+        end, citation = state.maturity, MILITARY
     elif policy.leave_repayment == "balloon":
         out.payment_after = state.payment
         out.notes.append(
             Note(
                 day,
                 "leave_ended",
-                f"Payments resume at ${state.payment:,.2f}; what is left is due as a "
-                f"balloon on {state.maturity:%B %-d, %Y}.",
+                _("Payments resume at {payment}; what is left is due as a balloon on {maturity}.").format(
+                    payment=_money(state.payment), maturity=i18n.date_long(state.maturity)
+                ),
                 LEAVE,
             )
         )
         return
     else:
         end = state.latest_end if policy.leave_reamortize_to == "latest_permissible" else state.maturity
-        state.maturity, words, citation = end, "to finish by the loan's latest date", LEAVE
+        state.maturity, citation = end, LEAVE
     left = state.due_dates(day - dt.timedelta(days=1), end)
     remaining = len(left)
     if remaining == 0:  # the leave ran past the last date: all of it is due now
@@ -369,15 +399,23 @@ def _resume(
     level = level_payment(state.balance, state.period_rate(), max(remaining, 1))
     state.payment = max(level, state.original_payment)
     out.payment_after = state.payment
-    out.notes.append(
-        Note(
-            day,
-            f"{kind}_ended",
-            f"Payments resume on {day:%B %-d, %Y} at ${state.payment:,.2f} ({words}, "
-            f"{end:%B %-d, %Y}; never less than the original ${state.original_payment:,.2f}).",
-            citation,
+    if kind == "military":
+        text = _(
+            "Payments resume on {day} at {payment} (the term extended by the service, {end}; never "
+            "less than the original {original})."
         )
-    )
+    else:
+        text = _(
+            "Payments resume on {day} at {payment} (to finish by the loan's latest date, {end}; never "
+            "less than the original {original})."
+        )
+    figures = {
+        "day": i18n.date_long(day),
+        "payment": _money(state.payment),
+        "end": i18n.date_long(end),
+        "original": _money(state.original_payment),
+    }
+    out.notes.append(Note(day, f"{kind}_ended", text.format(**figures), citation))
 
 
 def _apply(
@@ -398,7 +436,9 @@ def _apply(
             Note(
                 event.date,
                 "made_up",
-                f"The ${paid:,.2f} of missed installments is paid: the loan is current.",
+                _("The {paid} of missed installments is paid: the loan is current.").format(
+                    paid=_money(paid)
+                ),
                 CURE,
             )
         )
@@ -411,7 +451,9 @@ def _apply(
             Note(
                 event.date,
                 "extra_payment",
-                f"An extra ${paid:,.2f} paid: to missed installments first, then to the balance.",
+                _("An extra {paid} paid: to missed installments first, then to the balance.").format(
+                    paid=_money(paid)
+                ),
                 "CCA 201736022",
             )
         )
@@ -423,7 +465,12 @@ def _apply(
         state.arrears.clear()
         out.final_payment_date, out.closed = event.date, "paid_off"
         out.notes.append(
-            Note(event.date, "payoff", f"Paid off: ${paid:,.2f} with the interest to that day.", "Loan terms")
+            Note(
+                event.date,
+                "payoff",
+                _("Paid off: {paid} with the interest to that day.").format(paid=_money(paid)),
+                "Loan terms",
+            )
         )
     elif event.kind == "frequency_change" and event.frequency:
         state.balance += state.accrued(event.date)
@@ -437,9 +484,19 @@ def _apply(
             Note(
                 event.date,
                 "frequency_change",
-                f"Payroll changes to {event.frequency}: the "
-                f"${state.balance:,.2f} left is re-amortized over {remaining} payments of "
-                f"${state.payment:,.2f}, ending by {state.maturity:%B %-d, %Y}.",
+                i18n.ngettext(
+                    "Payroll changes to {frequency}: the {balance} left is re-amortized over {n} "
+                    "payment of {payment}, ending by {maturity}.",
+                    "Payroll changes to {frequency}: the {balance} left is re-amortized over {n} "
+                    "payments of {payment}, ending by {maturity}.",
+                    remaining,
+                ).format(
+                    frequency=frequency_words(event.frequency),
+                    balance=_money(state.balance),
+                    n=remaining,
+                    payment=_money(state.payment),
+                    maturity=i18n.date_long(state.maturity),
+                ),
                 "IRC §72(p)(2)(C)",
             )
         )
@@ -450,16 +507,14 @@ def _apply(
 
 
 def _separate(event: LoanEvent, state: _State, policy: Policy, out: Servicing) -> None:
-    what = "You retire" if event.kind == "retirement" else "You leave your job"
+    retiring = event.kind == "retirement"
     if policy.separation == "continue":
+        if retiring:
+            text = _("You retire on {day}; the plan lets you keep repaying, so the schedule goes on.")
+        else:
+            text = _("You leave your job on {day}; the plan lets you keep repaying, so the schedule goes on.")
         out.notes.append(
-            Note(
-                event.date,
-                event.kind,
-                f"{what} on {event.date:%B %-d, %Y}; the plan lets you "
-                "keep repaying, so the schedule goes on.",
-                "Plan loan policy",
-            )
+            Note(event.date, event.kind, text.format(day=i18n.date_long(event.date)), "Plan loan policy")
         )
         return
     offset_day = event.date + dt.timedelta(days=policy.offset_days)
@@ -469,9 +524,19 @@ def _separate(event: LoanEvent, state: _State, policy: Policy, out: Servicing) -
         Note(
             event.date,
             event.kind,
-            f"{what} on {event.date:%B %-d, %Y}; payroll deductions stop. "
-            f"Unless repaid, the plan offsets the ${amount:,.2f} balance against your account on "
-            f"{offset_day:%B %-d, %Y}.",
+            (
+                _(
+                    "You retire on {day}; payroll deductions stop. Unless repaid, the plan offsets the "
+                    "{amount} balance against your account on {offset_day}."
+                )
+                if retiring
+                else _(
+                    "You leave your job on {day}; payroll deductions stop. Unless repaid, the plan "
+                    "offsets the {amount} balance against your account on {offset_day}."
+                )
+            ).format(
+                day=i18n.date_long(event.date), amount=_money(amount), offset_day=i18n.date_long(offset_day)
+            ),
             "Plan loan policy; Treas. Reg. §1.72(p)-1 Q&A-13",
         )
     )
@@ -526,23 +591,30 @@ def _refinance(
     out.payment_after = state.payment
     if amount > replaced:  # the new money leaves the account: a payment the other way
         out.payments.append((event.date, replaced - amount))
-    then = f", then ${state.then_payment:,.2f}" if state.then_payment else ""
-    out.notes.append(
-        Note(
-            event.date,
-            "refinance",
-            f"Refinanced: the ${replaced:,.2f} balance is replaced by a ${amount:,.2f} loan "
-            f"(${amount - replaced:,.2f} more in cash), payments of ${state.payment:,.2f}{then}, the last "
-            f"on {state.maturity:%B %-d, %Y}. "
-            + (
-                "It ends after the replaced loan's latest permissible term, so both loans count "
-                "for the limit."
-                if both
-                else "Only the replacement loan counts for the limit."
-            ),
-            REFINANCE,
+    figures = {
+        "replaced": _money(replaced),
+        "amount": _money(amount),
+        "cash": _money(amount - replaced),
+        "payment": _money(state.payment),
+        "then": _money(state.then_payment or ZERO),
+        "last": i18n.date_long(state.maturity),
+    }
+    if state.then_payment:
+        text = _(
+            "Refinanced: the {replaced} balance is replaced by a {amount} loan ({cash} more in cash), "
+            "payments of {payment}, then {then}, the last on {last}."
         )
+    else:
+        text = _(
+            "Refinanced: the {replaced} balance is replaced by a {amount} loan ({cash} more in cash), "
+            "payments of {payment}, the last on {last}."
+        )
+    counted = (
+        _("It ends after the replaced loan's latest permissible term, so both loans count for the limit.")
+        if both
+        else _("Only the replacement loan counts for the limit.")
     )
+    out.notes.append(Note(event.date, "refinance", text.format(**figures) + " " + counted, REFINANCE))
     excess = refinance_limit(amount, replaced, highest, both) if refinance_limit else ZERO
     if excess > 0:
         # the part over the limit is a deemed distribution on the refinancing date (Q&A-4,
@@ -553,8 +625,10 @@ def _refinance(
             Note(
                 event.date,
                 "deemed_distribution",
-                f"${excess:,.2f} of the new loan is over the limit: a "
-                "deemed distribution on the refinancing date; the loan itself goes on.",
+                _(
+                    "{excess} of the new loan is over the limit: a deemed distribution on the "
+                    "refinancing date; the loan itself goes on."
+                ).format(excess=_money(excess)),
                 "Treas. Reg. §1.72(p)-1 Q&A-4, Q&A-20(b)",
             )
         )

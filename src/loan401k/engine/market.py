@@ -20,6 +20,7 @@ in x whose coefficients do not depend on the path: arrays of paths x years, not 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -328,6 +329,30 @@ def percentiles(totals: np.ndarray, *, ordered: bool = False) -> dict[str, float
     `ordered`: the totals are sorted already."""
     figures = sorted_percentiles(totals if ordered else np.sort(totals), list(PERCENTILES.values()))
     return dict(zip(PERCENTILES, (float(v) for v in figures), strict=True))
+
+
+#: The percentiles a simulation's sampling error is given for (min and max have none).
+INTERVAL_PERCENTILES = ("p10", "p25", "p50", "p75", "p90")
+Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
+
+
+def percentile_intervals(ordered: np.ndarray, z: float = Z_95) -> dict[str, tuple[float, float]]:
+    """A distribution-free 95 % confidence interval for each percentile of the population the
+    paths were drawn from, from the order statistics of the `ordered` sample: the number of
+    draws below the true p-quantile is Binomial(n, p), so the interval runs from the j-th to
+    the k-th smallest, j, k = n·p ∓ z·√(n·p·(1−p)) (normal approximation to the binomial;
+    e.g. Conover, Practical Nonparametric Statistics, §3.2). It measures the simulation's
+    own sampling error only: more paths narrow it, no number of paths removes the model's
+    assumptions."""
+    n = ordered.shape[-1]
+    out: dict[str, tuple[float, float]] = {}
+    for name in INTERVAL_PERCENTILES:
+        p = PERCENTILES[name] / 100
+        spread = z * math.sqrt(n * p * (1 - p))
+        low = min(n - 1, max(0, math.floor(n * p - spread) - 1))  # 1-based rank → index
+        high = min(n - 1, max(0, math.ceil(n * p + spread) - 1))
+        out[name] = (float(ordered[low]), float(ordered[high]))
+    return out
 
 
 def share_cheaper(totals: np.ndarray) -> float:

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from ..i18n import gettext
 from ..money import D
 
 PARAMS_DIR = Path(__file__).parent
@@ -185,7 +186,9 @@ class Snapshot:
         return self.values[name]
 
     def citation(self, name: str) -> str:
-        return self.parameters[name].citation
+        """The parameter file's citation, in the request's language: each file's `citation:`
+        line is in the catalogue (babel.cfg: loan401k.i18n's extractor)."""
+        return gettext(self.parameters[name].citation)
 
     def stale_warnings(self) -> list[str]:
         """A computation dated past a parameter's last verified year is flagged."""

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .. import i18n
+from ..i18n import N_, _
 from ..models import DistributionResult, Step
-from ..money import CENT, HUNDRED, ONE, ZERO, cents, pct_text, usd
+from ..money import CENT, HUNDRED, ONE, ZERO, cents
 from ..params import Snapshot
 from .tax import TaxProfile
 
@@ -112,6 +114,30 @@ def gross_for_net(
     return tax_on(gross, tax, penalty_rate, person)
 
 
+#: Why no 10% additional tax is due, a whole sentence for each §72(t) exception.
+EXEMPTION_WORDS = {
+    "age_59_half": N_("No 10% additional tax: you are 59½ or older"),
+    "separation_age_55": N_("No 10% additional tax: you left your job in or after the year you turned 55"),
+    "public_safety_50": N_(
+        "No 10% additional tax: public-safety employee who left in or after the year you turned 50"
+    ),
+    "public_safety_25_years": N_(
+        "No 10% additional tax: public-safety employee who left after 25 years of service"
+    ),
+    "governmental_457b": N_(
+        "No 10% additional tax: a governmental 457(b) plan's distributions carry no 10% additional tax"
+    ),
+}
+
+
+def rate_words(percent: Decimal) -> str:
+    """A tax rate in percent to four significant digits, as the steps show it ("22.00%",
+    "4.950%"), in the current language's digits."""
+    digits = f"{percent:.4g}"
+    places = len(digits.partition(".")[2])
+    return i18n.percent(Decimal(digits), max_digits=places, min_digits=places)
+
+
 def describe(
     result: DistributionTax,
     tax: TaxProfile,
@@ -127,9 +153,8 @@ def describe(
                 rule="gross_up",
                 value=result.amount,
                 citation="IRC §72(t); loan401k methodology, Tax",
-                text=(
-                    f"To receive {usd(asked_net)} after tax and penalty you must withdraw "
-                    f"{usd(result.amount)}"
+                text=_("To receive {net} after tax and penalty you must withdraw {gross}").format(
+                    net=i18n.currency(asked_net), gross=i18n.currency(result.amount)
                 ),
             )
         )
@@ -140,10 +165,14 @@ def describe(
                 rule="federal_tax",
                 value=result.federal,
                 citation=tax.citation,
-                text=(
-                    f"Federal tax: tax on taxable income {usd(tax.taxable_income)} + "
-                    f"{usd(result.amount)} minus tax on {usd(tax.taxable_income)} "
-                    f"({tax.tax_year} brackets) = {usd(result.federal)}"
+                text=_(
+                    "Federal tax: tax on taxable income {income} + {amount} minus tax on {income} "
+                    "({year} brackets) = {tax}"
+                ).format(
+                    income=i18n.currency(tax.taxable_income),
+                    amount=i18n.currency(result.amount),
+                    year=tax.tax_year,
+                    tax=i18n.currency(result.federal),
                 ),
             )
         )
@@ -153,24 +182,20 @@ def describe(
                 rule="federal_tax",
                 value=result.federal,
                 citation="IRC §402(a); §72",
-                text=(
-                    f"Federal tax at your marginal rate {tax.flat_rate * HUNDRED:.4g}% of "
-                    f"{usd(result.amount)} = {usd(result.federal)}"
+                text=_("Federal tax at your marginal rate {rate} of {amount} = {tax}").format(
+                    rate=rate_words(tax.flat_rate * HUNDRED),
+                    amount=i18n.currency(result.amount),
+                    tax=i18n.currency(result.federal),
                 ),
             )
         )
     steps.append(state_tax_step(result, tax, person))
-    exemption_words = {
-        "age_59_half": "you are 59½ or older",
-        "separation_age_55": "you left your job in or after the year you turned 55",
-        "public_safety_50": "public-safety employee who left in or after the year you turned 50",
-        "public_safety_25_years": "public-safety employee who left after 25 years of service",
-        "governmental_457b": "a governmental 457(b) plan's distributions carry no 10% additional tax",
-    }
     if exemption is None:
-        text = f"10% additional tax on early distributions = {usd(result.penalty - result.state_penalty)}"
+        text = _("10% additional tax on early distributions = {penalty}").format(
+            penalty=i18n.currency(result.penalty - result.state_penalty)
+        )
     else:
-        text = f"No 10% additional tax: {exemption_words[exemption]}"
+        text = _(EXEMPTION_WORDS[exemption])
     steps.append(
         Step(
             rule="additional_tax",
@@ -185,9 +210,10 @@ def describe(
                 rule="state_additional_tax",
                 value=result.state_penalty,
                 citation=tax.state_law.early_citation,
-                text=(
-                    f"{tax.state_law.name} additional tax on early distributions, "
-                    f"{pct_text(tax.state_law.early_rate * HUNDRED)} = {usd(result.state_penalty)}"
+                text=_("{state} additional tax on early distributions, {rate} = {penalty}").format(
+                    state=tax.state_law.name,
+                    rate=i18n.percent(tax.state_law.early_rate * HUNDRED, max_digits=10),
+                    penalty=i18n.currency(result.state_penalty),
                 ),
             )
         )
@@ -213,7 +239,9 @@ def state_tax_step(result: DistributionTax, tax: TaxProfile, person: Person | No
             rule="state_tax",
             value=result.state,
             citation="State income tax (flat rate given)",
-            text=f"State tax at {tax.state_rate * HUNDRED:.4g}% = {usd(result.state)}",
+            text=_("State tax at {rate} = {tax}").format(
+                rate=rate_words(tax.state_rate * HUNDRED), tax=i18n.currency(result.state)
+            ),
         )
     exempt = state.has_income_tax and state.exempt(person)
     return Step(

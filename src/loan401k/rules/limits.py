@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from .. import i18n
+from ..i18n import _
 from ..models import LimitResult, Step
-from ..money import CENT, ZERO, usd
+from ..money import CENT, ZERO
 from ..params import Snapshot
 
 
 def _usd(value: Decimal) -> str:
-    return usd(value, auto=True)  # cents only where they matter
+    return i18n.currency(value, auto=True)  # cents only where they matter
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,15 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
             rule="dollar_cap",
             value=cap,
             citation=cap_cite,
-            text=(
-                f"Dollar cap {_usd(dollar_cap)} less the excess of the highest loan balance in the "
-                f"last 12 months ({_usd(highest)}) over today's ({_usd(terms.outstanding)}): "
-                f"{_usd(dollar_cap)} - {_usd(look_back)} = {_usd(cap)}"
+            text=_(
+                "Dollar cap {cap} less the excess of the highest loan balance in the last 12 months "
+                "({highest}) over today's ({outstanding}): {cap} - {look_back} = {result}"
+            ).format(
+                cap=_usd(dollar_cap),
+                highest=_usd(highest),
+                outstanding=_usd(terms.outstanding),
+                look_back=_usd(look_back),
+                result=_usd(cap),
             ),
         )
     )
@@ -66,13 +73,18 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
     # vested balance (half of $80,000.01 is $40,000.005; $40,000.01 would be over it).
     half = (terms.vested * fraction).quantize(CENT, rounding=ROUND_DOWN)
     vested_prong, vested_rule = half, "half_vested"
-    share = "all" if fraction == 1 else f"{fraction:.0%}"
+    if fraction == 1:
+        share_text = _("all of the vested balance {vested} = {half}")
+    else:
+        share_text = _("{share} of the vested balance {vested} = {half}")
     steps.append(
         Step(
             rule="half_vested",
             value=half,
             citation=fraction_cite,
-            text=f"{share} of the vested balance {_usd(terms.vested)} = {_usd(half)}",
+            text=share_text.format(
+                share=i18n.percent(fraction * 100, max_digits=0), vested=_usd(terms.vested), half=_usd(half)
+            ),
         )
     )
     if terms.allow_10k_floor and not terms.disaster:
@@ -89,10 +101,10 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
                 rule=vested_rule if vested_rule != "half_vested" else "ten_thousand_floor",
                 value=vested_prong,
                 citation=law.citation("loan_floor"),
-                text=(
-                    f"The plan adopts the {_usd(floor)} floor: the greater of {_usd(half)} and "
-                    f"{_usd(floor)}, at most the vested balance = {_usd(vested_prong)}"
-                ),
+                text=_(
+                    "The plan adopts the {floor} floor: the greater of {half} and {floor}, at most the "
+                    "vested balance = {result}"
+                ).format(floor=_usd(floor), half=_usd(half), result=_usd(vested_prong)),
             )
         )
 
@@ -106,7 +118,9 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
             rule=binding,
             value=allowed,
             citation="IRC §72(p)(2)(A)",
-            text=f"All loans together may reach the lesser of the two: {_usd(allowed)}",
+            text=_("All loans together may reach the lesser of the two: {allowed}").format(
+                allowed=_usd(allowed)
+            ),
         )
     )
     max_loan = max(ZERO, allowed - terms.outstanding)
@@ -115,8 +129,8 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
             rule="outstanding",
             value=max_loan,
             citation="IRC §72(p)(2)(A); §72(p)(2)(E)",
-            text=(
-                f"Less loans outstanding today ({_usd(terms.outstanding)}): new loan up to {_usd(max_loan)}"
+            text=_("Less loans outstanding today ({outstanding}): new loan up to {max_loan}").format(
+                outstanding=_usd(terms.outstanding), max_loan=_usd(max_loan)
             ),
         )
     )
@@ -129,10 +143,10 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
                 rule="loan_count",
                 value=Decimal(terms.existing_loans),
                 citation="Plan document (no federal limit on the number of loans; TD 9021)",
-                text=(
-                    f"The plan allows {terms.max_loans} loan(s) at a time and you have "
-                    f"{terms.existing_loans}: not eligible for another"
-                ),
+                text=_(
+                    "The plan allows {most} loan(s) at a time and you have {existing}: not eligible for "
+                    "another"
+                ).format(most=terms.max_loans, existing=terms.existing_loans),
             )
         )
     elif max_loan < terms.min_loan or max_loan == 0:
@@ -142,9 +156,8 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
                 rule="plan_minimum",
                 value=terms.min_loan,
                 citation=law.citation("plan_min_loan"),
-                text=(
-                    f"{_usd(max_loan)} is below the plan's minimum loan of {_usd(terms.min_loan)}: "
-                    "not eligible"
+                text=_("{max_loan} is below the plan's minimum loan of {minimum}: not eligible").format(
+                    max_loan=_usd(max_loan), minimum=_usd(terms.min_loan)
                 ),
             )
         )
@@ -158,10 +171,10 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
                 rule="plan_minimum",
                 value=terms.min_loan,
                 citation=law.citation("plan_min_loan"),
-                text=(
-                    f"You asked for {_usd(terms.requested)}, less than the plan's minimum loan of "
-                    f"{_usd(terms.min_loan)}: not eligible for a loan that small"
-                ),
+                text=_(
+                    "You asked for {requested}, less than the plan's minimum loan of {minimum}: not "
+                    "eligible for a loan that small"
+                ).format(requested=_usd(terms.requested), minimum=_usd(terms.min_loan)),
             )
         )
 
@@ -173,11 +186,10 @@ def max_new_loan(terms: LimitTerms, law: Snapshot) -> LimitResult:
                 rule="excess",
                 value=excess,
                 citation="IRC §72(p)(1)(A); Treas. Reg. §1.72(p)-1 Q&A-4",
-                text=(
-                    f"You asked for {_usd(terms.requested)}: the {_usd(excess)} above the limit would "
-                    "be a deemed distribution, taxable (and subject to the 10% additional tax) "
-                    "when the loan is made"
-                ),
+                text=_(
+                    "You asked for {requested}: the {excess} above the limit would be a deemed "
+                    "distribution, taxable (and subject to the 10% additional tax) when the loan is made"
+                ).format(requested=_usd(terms.requested), excess=_usd(excess)),
             )
         )
     return LimitResult(

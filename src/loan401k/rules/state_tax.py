@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from ..money import HUNDRED, ZERO, pct_text, usd
+from .. import i18n
+from ..money import HUNDRED, ZERO
 from ..params.states import Exclusion, Schedule, StateFile, continuous_tax, states
 
 
@@ -131,29 +132,49 @@ class StateTax:
 
     def describe(self, amount: Decimal, tax: Decimal, person: PersonAtDistribution | None = None) -> str:
         if not self.has_income_tax:
-            return f"No state tax: {self.name} has no personal income tax"
+            return i18n.gettext("No state tax: {state} has no personal income tax").format(state=self.name)
         if self.exempt(person):
-            return f"No state tax: {self.name} does not tax this retirement-plan distribution"
+            return i18n.gettext(
+                "No state tax: {state} does not tax this retirement-plan distribution"
+            ).format(state=self.name)
+        rate = i18n.percent(self.rate * HUNDRED, max_digits=10)
         if self.income is None:
-            where = (
-                ""
-                if self.implied_from is None
-                else f", its rate at {usd(self.implied_from)} of taxable income"
+            if self.implied_from is None:
+                return i18n.gettext("{state} tax at {rate} = {tax}").format(
+                    state=self.name, rate=rate, tax=i18n.currency(tax)
+                )
+            return i18n.gettext(
+                "{state} tax at {rate}, its rate at {income} of taxable income = {tax}"
+            ).format(
+                state=self.name, rate=rate, income=i18n.currency(self.implied_from), tax=i18n.currency(tax)
             )
-            return f"{self.name} tax at {pct_text(self.rate * HUNDRED)}{where} = {usd(tax)}"
-        return (
-            f"{self.name} tax: tax on {usd(self.income)} + {usd(amount)} minus tax on "
-            f"{usd(self.income)} ({self.year} schedule; state taxable income taken as the "
-            f"federal one) = {usd(tax)}"
+        return i18n.gettext(
+            "{state} tax: tax on {income} + {amount} minus tax on {income} ({year} schedule; state "
+            "taxable income taken as the federal one) = {tax}"
+        ).format(
+            state=self.name,
+            income=i18n.currency(self.income),
+            amount=i18n.currency(amount),
+            year=self.year,
+            tax=i18n.currency(tax),
         )
 
 
 def _year_of(file: StateFile, quantity: str, tax_year: int) -> tuple[int, list[str]]:
     last = file[quantity].last_date.year
     if tax_year > last and quantity in file.indexed:
+        if quantity == "income_tax":
+            text = i18n.gettext(
+                "The {state} income tax figures for {year} are not in the parameter files yet; using "
+                "those for {last}"
+            )
+        else:
+            text = i18n.gettext(
+                "The {state} {quantity} figures for {year} are not in the parameter files yet; using "
+                "those for {last}"
+            )
         return last, [
-            f"The {file.name} {quantity.replace('_', ' ')} figures for {tax_year} are not in the "
-            f"parameter files yet; using those for {last}"
+            text.format(state=file.name, quantity=quantity.replace("_", " "), year=tax_year, last=last)
         ]
     return tax_year, []
 
@@ -197,8 +218,14 @@ def state_tax(
     )
     if tax.implied_from is not None:
         warnings.append(
-            f"{file.name} tax at {pct_text(rate * HUNDRED)}: the {file.name} rate at "
-            f"{usd(tax.implied_from)} of taxable income, where your {pct_text(federal_rate * HUNDRED)} "
-            f"federal bracket starts; give taxable_income to apply the {file.name} brackets"
+            i18n.gettext(
+                "{state} tax at {rate}: the {state} rate at {income} of taxable income, where your "
+                "{federal} federal bracket starts; give taxable_income to apply the {state} brackets"
+            ).format(
+                state=file.name,
+                rate=i18n.percent(rate * HUNDRED, max_digits=10),
+                income=i18n.currency(tax.implied_from),
+                federal=i18n.percent(federal_rate * HUNDRED, max_digits=10),
+            )
         )
     return tax, warnings

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .. import i18n
 from ..money import ZERO, cents
 from ..params import ParameterSet
 from .state_tax import PersonAtDistribution, StateTax
@@ -163,7 +164,9 @@ def brackets_for_year(
     year = tax_year
     if tax_year > last_year:
         warnings.append(
-            f"tax_year {tax_year} is past the last year in the parameter files; using {last_year} brackets"
+            i18n.gettext(
+                "tax_year {year} is past the last year in the parameter files; using {last} brackets"
+            ).format(year=tax_year, last=last_year)
         )
         year = last_year
     return parameter.at(dt.date(year, 12, 31))[filing_status], warnings, year

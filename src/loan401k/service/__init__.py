@@ -9,7 +9,7 @@ every result from it (`analysis_of`, `comparison_of`, `backtest_of`, `montecarlo
 from ..rules.state_tax import state_names
 from .analysis import analysis_of, analyze
 from .compare import compare, comparison_of
-from .core import distribution, limit, schedule, schedule_of, with_defaults
+from .core import distribution, limit, schedule, schedule_columns, schedule_of, with_defaults
 from .events import events, events_of
 from .markets import backtest, backtest_of, montecarlo, montecarlo_of
 from .scenario import Scenario, build_scenario
@@ -18,6 +18,7 @@ from .typical import Typical, options_of, typical_alternatives
 __all__ = [
     "limit",
     "schedule",
+    "schedule_columns",
     "schedule_of",
     "distribution",
     "analyze",

@@ -9,6 +9,7 @@ import numpy as np
 from .. import __version__
 from ..engine.projection import value_by_month
 from ..engine.verdict import Signals, VerdictResult, verdict
+from ..i18n import _
 from ..models import (
     AnalysisResult,
     Assumption,
@@ -21,11 +22,11 @@ from ..models import (
     PlanRuleOut,
     VerdictOut,
 )
-from ..money import HUNDRED, cents_of, pct_text
+from ..money import HUNDRED, cents_of
 from .compare import cheaper_alternative
 from .core import Inputs, default_job_loss_pct, loan_summary
 from .costs import account_view, deterministic_cost, job_loss_rows
-from .explain import cost_steps, outside_summary, outside_words
+from .explain import cost_steps, outside_sentence, outside_summary, outside_words, pct_words
 from .plans import profile_for, rule_words
 from .scenario import Scenario, build_scenario, liquidity_pct, scenario_warnings
 
@@ -83,7 +84,7 @@ def outside_rates(scenario: Scenario) -> OutsideRates:
         if outside.outside_return is None
         else (outside.outside_return * HUNDRED).normalize(),
         summary=outside_summary(scenario),
-        text="Money outside the plan earns " + outside_words(scenario) + ".",
+        text=outside_sentence(scenario),
     )
 
 
@@ -113,10 +114,6 @@ def judge(scenario: Scenario, cost: CostResult, cheaper: tuple[str, Decimal] | N
     normal_employee, normal_match = contributions.normal(last)
     during_employee, during_match = contributions.during_loan(last)
     keeps = bool(np.all(during_employee + during_match >= normal_employee + normal_match - 1e-9))
-    if inputs.contribution_during_loan_pct is not None:
-        during = f"{pct_text(inputs.contribution_during_loan_pct)} of pay"
-    else:
-        during = f"${float(during_employee[0]):,.0f} a month"
     month = min(12, scenario.window)
     table = {row.month: row for row in job_loss_rows(scenario)}
     row = table.get(month)
@@ -124,11 +121,12 @@ def judge(scenario: Scenario, cost: CostResult, cheaper: tuple[str, Decimal] | N
         repay_months=scenario.loan.last_month,
         keeps_contributions=keeps,
         contributions_cost=cost.contributions,
-        during_contribution=during,
+        during_pct=inputs.contribution_during_loan_pct,
+        during_monthly=float(during_employee[0]),
         retirement_age=inputs.retirement_age,
         separation_month=month,
         separation_cash=row.total if row else Decimal(0),
-        separation_due=row.tax_due_date.strftime("%B %-d, %Y") if row and row.tax_due_date else "",
+        separation_due=row.tax_due_date if row else None,
         separation_net_cost=row.net_cost if row else Decimal(0),
         job_loss_expected=cost.job_loss,
         cheaper_alternative=cheaper[0] if cheaper else None,
@@ -139,79 +137,107 @@ def judge(scenario: Scenario, cost: CostResult, cheaper: tuple[str, Decimal] | N
     return verdict(inputs.criteria.model_dump(), signals)
 
 
+def _rate_source(scenario: Scenario) -> str:
+    """Where the loan's rate comes from, in words."""
+    inputs, law = scenario.inputs, scenario.law
+    if "annual_rate_pct" in scenario.given:
+        return _("you entered it")
+    if inputs.plan is not None:
+        return _("{plan} plan profile").format(plan=inputs.plan)
+    return _("default prime {prime} + {spread}: {citation}").format(
+        prime=pct_words(law["prime_rate"] * HUNDRED),
+        spread=pct_words(law["loan_rate_spread"] * HUNDRED),
+        citation=law.citation("prime_rate"),
+    )
+
+
+def _liquidity_source(scenario: Scenario) -> str:
+    """Where the rate of spare cash while repaying comes from, in words."""
+    inputs, law, outside = scenario.inputs, scenario.law, scenario.outside
+    if outside.liquidity_source == "t_bill":
+        return _("Damodaran {year} 3-month T-bill {bill} x (1 - your {tax} tax rate)").format(
+            year=outside.t_bill_year,
+            bill=pct_words(outside.t_bill * HUNDRED),
+            tax=pct_words((scenario.current_tax_rate * HUNDRED).normalize()),
+        )
+    if outside.liquidity_source == "card":
+        if any(a.kind == "credit_card" for a in inputs.alternatives):
+            return _("the APR of the credit card you listed")
+        return law.citation("credit_card_apr")
+    if outside.liquidity_source == "given":
+        return _("you entered it")
+    return _("the one rate you set for money outside, which replaces both")
+
+
 def assumptions(scenario: Scenario) -> list[Assumption]:
     inputs, law, outside = scenario.inputs, scenario.law, scenario.outside
     rate = inputs.annual_rate_pct
     listed = [
         Assumption(
             name="annual_return_pct",
-            value=f"{pct_text(inputs.annual_return_pct or 0)} a year ({inputs.return_convention})",
+            # TRANSLATORS: {convention} is a code ("nominal", "real"): it stays in English.
+            value=_("{rate} a year ({convention})").format(
+                rate=pct_words(inputs.annual_return_pct or 0), convention=inputs.return_convention
+            ),
             source=law.citation("assumed_annual_return"),
         ),
         Assumption(
             name="liquidity_rate_pct",
-            value=f"{pct_text(liquidity_pct(scenario))} a year while repaying "
-            f"({scenario.window} months): what your spare cash earns, or costs if you carry a card balance",
-            source={
-                "t_bill": f"Damodaran {outside.t_bill_year} 3-month T-bill "
-                f"{pct_text(outside.t_bill * HUNDRED)} x (1 - your "
-                f"{pct_text((scenario.current_tax_rate * HUNDRED).normalize())} tax rate)",
-                "card": law.citation("credit_card_apr")
-                if not any(a.kind == "credit_card" for a in inputs.alternatives)
-                else "the APR of the credit card you listed",
-                "given": "you entered it",
-                "outside_return": "the one rate you set for money outside, which replaces both",
-            }[outside.liquidity_source],
+            value=_(
+                "{rate} a year while repaying ({months} months): what your spare cash earns, or costs "
+                "if you carry a card balance"
+            ).format(rate=pct_words(liquidity_pct(scenario)), months=scenario.window),
+            source=_liquidity_source(scenario),
         ),
         Assumption(
             name="outside_tax_drag_pct",
-            value=f"{pct_text(inputs.outside_tax_drag_pct or 0)} of the portfolio's return lost to "
-            "tax on money invested outside the plan after the loan is repaid",
+            value=_(
+                "{drag} of the portfolio's return lost to tax on money invested outside the plan after "
+                "the loan is repaid"
+            ).format(drag=pct_words(inputs.outside_tax_drag_pct or 0)),
             source=law.citation("outside_tax_drag"),
         ),
         Assumption(
             name="inflation_pct",
-            value=f"{pct_text(inputs.inflation_pct or 0)} a year",
+            value=_("{rate} a year").format(rate=pct_words(inputs.inflation_pct or 0)),
             source=law.citation("assumed_inflation"),
         ),
         Assumption(
             name="annual_rate_pct",
-            value=pct_text(rate or 0),
-            source="you entered it"
-            if "annual_rate_pct" in scenario.given
-            else f"{scenario.inputs.plan} plan profile"
-            if scenario.inputs.plan is not None
-            else (
-                f"default prime {pct_text(law['prime_rate'] * HUNDRED)} + "
-                f"{pct_text(law['loan_rate_spread'] * HUNDRED)}: " + law.citation("prime_rate")
-            ),
+            value=pct_words(rate or 0),
+            source=_rate_source(scenario),
         ),
         Assumption(
             name="job_loss_annual_pct",
-            value=f"{pct_text(inputs.job_loss_annual_pct or 0)} a year, quitting or laid off "
-            f"(default {pct_text(default_job_loss_pct(law))})",
+            value=_("{rate} a year, quitting or laid off (default {default})").format(
+                rate=pct_words(inputs.job_loss_annual_pct or 0), default=pct_words(default_job_loss_pct(law))
+            ),
             source=law.citation("job_separation_monthly_rate"),
         ),
         Assumption(
             name="retirement_tax_rate_pct",
-            value=pct_text(inputs.retirement_tax_rate_pct or 0),
-            source="Your current marginal rate (federal + state) unless you set it",
+            value=pct_words(inputs.retirement_tax_rate_pct or 0),
+            source=_("Your current marginal rate (federal + state) unless you set it"),
         ),
         Assumption(
             name="scale",
-            value="after-tax net worth at retirement: your 401(k) after tax plus money outside, "
-            f"which earns {outside_words(scenario)}",
+            value=_(
+                "after-tax net worth at retirement: your 401(k) after tax plus money outside, which "
+                "earns {outside}"
+            ).format(outside=outside_words(scenario)),
             source="loan401k methodology, True cost",
         ),
         Assumption(
             name="safe_withdrawal_rate",
-            value=f"{pct_text(law['safe_withdrawal_rate'] * HUNDRED)} of savings drawn in the first year "
-            "of retirement, then raised with inflation: the cost as retirement income a month",
+            value=_(
+                "{rate} of savings drawn in the first year of retirement, then raised with inflation: "
+                "the cost as retirement income a month"
+            ).format(rate=pct_words(law["safe_withdrawal_rate"] * HUNDRED)),
             source=law.citation("safe_withdrawal_rate"),
         ),
         Assumption(
             name="contributions",
-            value="end of each month; salary grows every 12 months",
+            value=_("end of each month; salary grows every 12 months"),
             source="loan401k methodology, Projection",
         ),
     ]
@@ -220,8 +246,10 @@ def assumptions(scenario: Scenario) -> list[Assumption]:
             1,
             Assumption(
                 name="outside_return_pct",
-                value=f"{pct_text(outside.outside_return * HUNDRED)} a year, in the window and after it",
-                source="you entered it",
+                value=_("{rate} a year, in the window and after it").format(
+                    rate=pct_words(outside.outside_return * HUNDRED)
+                ),
+                source=_("you entered it"),
             ),
         )
     return listed

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import __version__
+from .. import __version__, i18n
 from ..engine.alternatives import (
     NAMES,
     Borrowing,
@@ -16,6 +16,7 @@ from ..engine.alternatives import (
     loan_option,
     rank,
 )
+from ..i18n import N_, _
 from ..models import (
     Alternative,
     AlternativeOption,
@@ -25,14 +26,14 @@ from ..models import (
     PayoffSpeedRow,
     Problem,
 )
-from ..money import HUNDRED, ZERO, pct, pct_text, usd
+from ..money import HUNDRED, ZERO, pct
 from ..rules.distributions import penalty_exemption
 from .core import Inputs, person_at, tax_profile
 from .costs import deterministic_cost, expected_cash
-from .explain import outside_words
+from .explain import outside_words, pct_words
 from .scenario import Scenario, build_scenario, scenario_warnings
 
-PAYOFF_TERMS = (12, 24, 36, 60)
+PAYOFF_TERMS = (12, 24, 36, 48, 60)
 BORROWING = ("credit_card", "balance_transfer", "personal_loan", "heloc", "custom")
 
 
@@ -93,11 +94,22 @@ def loan_cost(scenario: Scenario) -> OptionCost:
         term_months=loan.terms.term_months,
         total_paid=loan.schedule.total_paid,
         apr=loan.terms.annual_rate,
-        formula=(
-            f"price of credit {cost.price_of_credit:,.2f} + 401(k) difference "
-            f"{cost.plan_difference:,.2f} + contributions {cost.contributions:,.2f} + fees "
-            f"{cost.fees:,.2f} + leaving your job {cost.job_loss:,.2f} + over the limit "
-            f"{cost.excess:,.2f} = {cost.total:,.2f}"
+        formula=_(
+            "price of credit {price_of_credit} + 401(k) difference {plan_difference} + contributions "
+            "{contributions} + fees {fees} + leaving your job {job_loss} + over the limit {excess} = {total}"
+        ).format(
+            **{
+                name: i18n.decimal(getattr(cost, name), 2, 2)
+                for name in (
+                    "price_of_credit",
+                    "plan_difference",
+                    "contributions",
+                    "fees",
+                    "job_loss",
+                    "excess",
+                )
+            },
+            total=i18n.decimal(cost.total, 2, 2),
         ),
     )
 
@@ -126,7 +138,9 @@ def _price(scenario: Scenario, alternative: Alternative, scale: Scale) -> Option
     label = alternative.label
     if label is None and alternative.term_months is None:
         # METHOD §8: a loan without a term is repaid over the 401(k) loan's; say so beside it
-        label = f"{NAMES[alternative.kind]} {pct_text(alternative.apr_pct)} over {term} months (the loan's)"
+        label = _("{name} {rate} over {months} months (the loan's)").format(
+            name=_(NAMES[alternative.kind]), rate=pct_words(alternative.apr_pct), months=term
+        )
     return borrowing_option(
         cash,
         Borrowing(
@@ -143,6 +157,23 @@ def _price(scenario: Scenario, alternative: Alternative, scale: Scale) -> Option
     )
 
 
+#: An alternative without its rate, in whole sentences by kind.
+RATE_REQUIRED = {
+    "credit_card": N_("the rate is required for a credit card; allowed range: 0 to 100"),
+    "balance_transfer": N_("the rate is required for a balance transfer; allowed range: 0 to 100"),
+    "personal_loan": N_("the rate is required for a personal loan; allowed range: 0 to 100"),
+    "heloc": N_("the rate is required for a home-equity line; allowed range: 0 to 100"),
+    "custom": N_("the rate is required for a loan; allowed range: 0 to 100"),
+}
+#: A promotion given for an alternative that has none, in whole sentences by kind.
+PROMO_ONLY = {
+    "credit_card": N_("only used by a balance transfer, not a credit card"),
+    "personal_loan": N_("only used by a balance transfer, not a personal loan"),
+    "heloc": N_("only used by a balance transfer, not a home-equity line"),
+    "custom": N_("only used by a balance transfer, not a loan"),
+}
+
+
 def check_alternatives(scenario: Scenario, alternatives: list[Alternative]) -> None:
     """Fields an alternative needs or cannot use; terms must end before retirement."""
     problems: list[Problem] = []
@@ -155,22 +186,23 @@ def check_alternatives(scenario: Scenario, alternatives: list[Alternative]) -> N
         if alt.kind == "hardship_withdrawal":
             for name in ("apr_pct", "term_months", "fee_pct", "fee", "promo_months", "promo_apr_pct"):
                 if getattr(alt, name) is not None:
-                    bad(name, "not used by a hardship_withdrawal (it is not repaid); leave it out")
+                    bad(name, _("not used by a hardship withdrawal (it is not repaid); leave it out"))
             continue
         if alt.apr_pct is None:
-            kind = alt.kind.replace("_", " ")
-            bad("apr_pct", f"the rate is required for a {kind}; allowed range: 0 to 100")
+            bad("apr_pct", _(RATE_REQUIRED[alt.kind]))
         if alt.fee is not None and alt.fee_pct is not None:
-            bad("fee_pct", "give either fee (dollars) or fee_pct, not both")
+            bad("fee_pct", _("give the fee either in dollars or as a share of the amount, not both"))
         if alt.kind != "balance_transfer":
             for name in ("promo_months", "promo_apr_pct"):
                 if getattr(alt, name) is not None:
-                    bad(name, f"only used by a balance_transfer, not a {alt.kind}")
+                    bad(name, _(PROMO_ONLY[alt.kind]))
         term = alt.term_months or scenario.inputs.term_months
         if term > months:
             bad(
                 "term_months",
-                f"{term} is past the {months} months to retirement; allowed range: 1 to {months}",
+                _("{term} is past the {months} months to retirement; allowed range: 1 to {months}").format(
+                    term=term, months=months
+                ),
             )
     if problems:
         raise InputError(problems)
@@ -228,37 +260,43 @@ def comparison_assumptions(scenario: Scenario) -> list[Assumption]:
     return [
         Assumption(
             name="scale",
-            value="the cost beyond the money itself: after-tax net worth at retirement, compared "
-            "with receiving the same cash as a gift",
+            value=_(
+                "the cost beyond the money itself: after-tax net worth at retirement, compared with "
+                "receiving the same cash as a gift"
+            ),
             source="loan401k methodology, Alternatives",
         ),
         Assumption(
             name="money outside",
-            value=f"earns {outside_words(scenario)}; the same for every option",
+            value=_("earns {outside}; the same for every option").format(outside=outside_words(scenario)),
             source="loan401k methodology, Money outside the plan",
         ),
         Assumption(
             name="retirement_tax_rate_pct",
-            value="none (Roth source)" if scenario.roth else pct_text(inputs.retirement_tax_rate_pct or 0),
-            source="401(k) dollars count after this tax at retirement",
+            value=_("none (Roth source)")
+            if scenario.roth
+            else pct_words(inputs.retirement_tax_rate_pct or 0),
+            source=_("401(k) dollars count after this tax at retirement"),
         ),
         Assumption(
             name="alternative terms",
-            value=f"monthly level payments over "
-            f"{inputs.term_months} months (the 401(k) loan's term) unless an "
-            "alternative sets term_months; interest = APR / 12 a month",
+            value=_(
+                "monthly level payments over {months} months (the 401(k) loan's term) unless an "
+                "alternative sets term_months; interest = APR / 12 a month"
+            ).format(months=inputs.term_months),
             source="loan401k methodology, Alternatives",
         ),
         Assumption(
             name="origination fees",
-            value="taken out of the proceeds, so you borrow "
-            "enough to receive the full amount (a balance-transfer fee is added to the "
-            "balance)",
-            source="Lender practice",
+            value=_(
+                "taken out of the proceeds, so you borrow enough to receive the full amount (a "
+                "balance-transfer fee is added to the balance)"
+            ),
+            source=_("Lender practice"),
         ),
         Assumption(
             name="risks",
-            value="named, not priced, except the 401(k) loan's expected cost of leaving your job",
+            value=_("named, not priced, except the 401(k) loan's expected cost of leaving your job"),
             source="loan401k methodology, Job loss",
         ),
     ]
@@ -273,12 +311,20 @@ def option_warnings(scenario: Scenario, options: list[OptionCost]) -> list[str]:
             continue
         if option.amount > available:
             warnings.append(
-                f"{option.label}: the gross withdrawal {usd(option.amount)} is more "
-                f"than the {usd(available)} available in the account."
+                _(
+                    "{option}: the gross withdrawal {amount} is more than the {available} available in "
+                    "the account."
+                ).format(
+                    option=option.label,
+                    amount=i18n.currency(option.amount),
+                    available=i18n.currency(available),
+                )
             )
         if inputs.source == "roth":
             warnings.append(
-                f"{option.label}: a Roth withdrawal is taxed only on its earnings; "
-                "the figures tax all of it (an upper bound on its cost)."
+                _(
+                    "{option}: a Roth withdrawal is taxed only on its earnings; the figures tax all of "
+                    "it (an upper bound on its cost)."
+                ).format(option=option.label)
             )
     return warnings

@@ -6,8 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from .. import i18n
 from ..engine.amortization import PAYMENTS_PER_YEAR, max_principal_for_payment, periods_in_term
 from ..engine.loan import Loan, LoanTerms, build_loan
+from ..i18n import N_, _
 from ..models import (
     MAX_MONEY,
     DistributionResult,
@@ -21,7 +23,7 @@ from ..models import (
     parse_input,
     range_text,
 )
-from ..money import HUNDRED, ONE, ZERO, pct
+from ..money import HUNDRED, ONE, ZERO, pct, usd
 from ..params import Snapshot, parameters
 from ..rules.distributions import Person, describe, gross_for_net, penalty_exemption, tax_on
 from ..rules.limits import LimitTerms, max_new_loan
@@ -132,6 +134,15 @@ def with_defaults(inputs: LoanInput) -> LoanInput:
 # --------------------------------------------------------------------------- checks
 
 
+#: Fields a message names, in the words of the form ("give either … or …").
+WORDS = {
+    "contribution_monthly": N_("a monthly contribution"),
+    "contribution_pct": N_("a contribution as a share of pay"),
+    "contribution_during_loan_monthly": N_("a monthly contribution while repaying"),
+    "contribution_during_loan_pct": N_("a share of pay while repaying"),
+    "match_rate_pct": N_("an employer match"),
+}
+
 #: What each calculation needs a field for, in the words of the person asking.
 PURPOSE = {
     "limit": "to work out how much you can borrow",
@@ -145,11 +156,25 @@ PURPOSE = {
 }
 
 
+#: The same as whole sentences: "required " and the purpose.
+REQUIRED = {
+    "limit": N_("required to work out how much you can borrow"),
+    "schedule": N_("required to lay out the payments"),
+    "distribution": N_("required to work out the tax"),
+    "analyze": N_("required to price the loan"),
+    "compare": N_("required to compare your options"),
+    "backtest": N_("required to price the loan over history"),
+    "montecarlo": N_("required to price the loan under simulated markets"),
+    "events": N_("required to follow the loan through the events"),
+}
+assert all(REQUIRED[command] == f"required {purpose}" for command, purpose in PURPOSE.items())
+
+
 def require(inputs: LoanInput, command: str, *names: str) -> None:
     missing = [n for n in names if getattr(inputs, n) is None]
-    purpose = PURPOSE.get(command, "")
+    required = _(REQUIRED[command]) if command in REQUIRED else f"required {PURPOSE.get(command, '')}"
     if missing:
-        raise InputError([Problem(field=n, message=f"required {purpose}{_allowed(n)}") for n in missing])
+        raise InputError([Problem(field=n, message=f"{required}{_allowed(n)}") for n in missing])
 
 
 def _allowed(name: str) -> str:
@@ -168,14 +193,23 @@ def check_consistency(inputs: LoanInput, command: str = "analyze") -> None:
     if inputs.start_date is not None and inputs.start_date < EARLIEST_START:
         bad(
             "start_date",
-            f"{inputs.start_date} is before {EARLIEST_START}, the first date "
-            f"the parameter files cover; allowed range: {EARLIEST_START} to {LATEST_START}",
+            _(
+                "{date} is before {earliest}, the first day this calculator has the law's figures for; "
+                "allowed range: {first} to {last}"
+            ).format(
+                date=i18n.date_long(inputs.start_date),
+                earliest=i18n.date_long(EARLIEST_START),
+                first=EARLIEST_START,
+                last=LATEST_START,
+            ),
         )
     if inputs.start_date is not None and inputs.start_date > LATEST_START:
         bad(
             "start_date",
-            f"{inputs.start_date} is too late for the payments and the projection to fit in the "
-            f"calendar; allowed range: {EARLIEST_START} to {LATEST_START}",
+            _(
+                "{date} is too late for the payments and the projection to fit in the calendar; "
+                "allowed range: {first} to {last}"
+            ).format(date=i18n.date_long(inputs.start_date), first=EARLIEST_START, last=LATEST_START),
         )
     start = inputs.start_date or today()
     if start <= LATEST_START and periods_in_term(inputs.term_months, inputs.frequency, start) == 0:
@@ -184,76 +218,111 @@ def check_consistency(inputs: LoanInput, command: str = "analyze") -> None:
         shortest = 12 // PAYMENTS_PER_YEAR[inputs.frequency]
         bad(
             "term_months",
-            f"{inputs.term_months} is shorter than one {inputs.frequency} payment period; "
-            f'allowed: at least {shortest} with frequency "{inputs.frequency}"',
+            _(
+                "{term} is shorter than one {frequency} payment period; "
+                'allowed: at least {shortest} with frequency "{frequency}"'
+            ).format(term=inputs.term_months, frequency=inputs.frequency, shortest=shortest),
         )
         faster = [name for name, k in PAYMENTS_PER_YEAR.items() if 12 // k <= inputs.term_months]
         bad(
             "frequency",
-            f'"{inputs.frequency}" has no payment within a {inputs.term_months}-month term; '
-            f"allowed with term_months {inputs.term_months}: {', '.join(faster)}",
+            _(
+                '"{frequency}" has no payment within a {term}-month term; '
+                "allowed for a {term}-month term: {choices}"
+            ).format(
+                frequency=inputs.frequency,
+                term=inputs.term_months,
+                choices=", ".join(repr(f) for f in faster),
+            ),
         )
     if inputs.highest_loan_balance_12m is not None and (
         inputs.highest_loan_balance_12m < inputs.outstanding_loan_balance
     ):
         bad(
             "highest_loan_balance_12m",
-            f"{inputs.highest_loan_balance_12m} is below outstanding_loan_balance "
-            f"({inputs.outstanding_loan_balance}); the highest balance of the last 12 months "
-            "includes today's",
+            _(
+                "{highest} is below the loan you owe now, {owed}; "
+                "the highest balance of the last 12 months includes today's"
+            ).format(
+                highest=usd(inputs.highest_loan_balance_12m, auto=True),
+                owed=usd(inputs.outstanding_loan_balance, auto=True),
+            ),
         )
     if inputs.vested_balance is not None and inputs.outstanding_loan_balance > inputs.vested_balance:
         bad(
             "outstanding_loan_balance",
-            f"{inputs.outstanding_loan_balance} is above vested_balance "
-            f"({inputs.vested_balance}); the vested balance includes outstanding loans",
+            _(
+                "{owed} is above the vested balance, {vested}; the vested balance includes outstanding loans"
+            ).format(
+                owed=usd(inputs.outstanding_loan_balance, auto=True),
+                vested=usd(inputs.vested_balance, auto=True),
+            ),
         )
     general_cap = int(law["loan_max_term_months"])
     residence_cap = int(law["residence_term_cap_months"])
     if inputs.purpose == "general" and inputs.term_months > general_cap:
         bad(
             "term_months",
-            f"{inputs.term_months} is out of range; allowed range: 1 to {general_cap} "
-            f'(IRC §72(p)(2)(B)), or up to {residence_cap} with purpose "residence"',
+            _(
+                "{term} is out of range for a general loan; allowed range: 1 to {cap} "
+                "(IRC §72(p)(2)(B)), or up to {home_cap} for a loan to buy your main home"
+            ).format(term=inputs.term_months, cap=general_cap, home_cap=residence_cap),
         )
     if inputs.purpose == "residence" and inputs.term_months > residence_cap:
         bad(
             "term_months",
-            f"{inputs.term_months} is out of range; allowed range: 1 to {residence_cap} "
-            "for a principal-residence loan (plan default)",
+            _(
+                "{term} is out of range for a loan to buy your main home; "
+                "allowed range: 1 to {cap} (the longest this calculator's plan rules allow)"
+            ).format(term=inputs.term_months, cap=residence_cap),
         )
     if inputs.payoff_month is not None and inputs.payoff_month > inputs.term_months:
         bad(
             "payoff_month",
-            f"{inputs.payoff_month} is after the term; allowed range: 1 to {inputs.term_months}",
+            _("{month} is after the term; allowed range: 1 to {term}").format(
+                month=inputs.payoff_month, term=inputs.term_months
+            ),
         )
     for normal, during in (
         ("contribution_monthly", "contribution_pct"),
         ("contribution_during_loan_monthly", "contribution_during_loan_pct"),
     ):
         if getattr(inputs, normal) is not None and getattr(inputs, during) is not None:
-            bad(during, f"give either {normal} or {during}, not both")
+            bad(
+                during,
+                _("give either {one} or {other}, not both").format(
+                    one=_(WORDS[normal]), other=_(WORDS[during])
+                ),
+            )
     needs_salary = [
         n for n in ("contribution_pct", "contribution_during_loan_pct") if getattr(inputs, n) is not None
     ]
     if inputs.match_rate_pct > 0:
         needs_salary.append("match_rate_pct")
     if needs_salary and not inputs.salary:
-        bad("salary", f"required (more than 0) with {', '.join(needs_salary)}")
+        # TRANSLATORS: what joins "a share of pay while repaying" and "an employer match"
+        joint = i18n.pgettext("list of things", " and ")
+        things = joint.join(_(WORDS[n]) for n in needs_salary)
+        bad("salary", _("required (more than 0) with {things}").format(things=things))
     if inputs.age is not None and (retire := retirement_age_of(inputs)) <= inputs.age:
-        allowed = f"allowed range: {inputs.age + 1} to 100"
-        bad("retirement_age", f"{retire} is not after age {inputs.age}; {allowed}")
+        bad(
+            "retirement_age",
+            _("{retire} is not after age {age}; allowed range: {first} to 100").format(
+                retire=retire, age=inputs.age, first=inputs.age + 1
+            ),
+        )
     if inputs.separation_year_age is not None and inputs.age is not None:
         hired = inputs.age - (inputs.years_of_service or 0) if inputs.years_of_service is not None else 16
         if not hired <= inputs.separation_year_age <= inputs.age:
             bad(
                 "separation_year_age",
-                f"{inputs.separation_year_age} is out of range: the separation is past, so its age lies "
-                "between your age when hired and your age now; "
-                f"allowed range: {max(hired, 16)} to {inputs.age}",
+                _(
+                    "{age_then} is out of range: the separation is past, so its age lies between your age "
+                    "when hired and your age now; allowed range: {first} to {age}"
+                ).format(age_then=inputs.separation_year_age, first=max(hired, 16), age=inputs.age),
             )
     if inputs.amount is not None and inputs.net is not None:
-        bad("net", "give either amount (gross) or net, not both")
+        bad("net", _("give either the loan amount (before tax) or the cash you need after tax, not both"))
     problems += state_problems(inputs)
     if problems:
         raise InputError(problems)
@@ -273,7 +342,7 @@ def prepare(data: Inputs, command: str, *required: str) -> LoanInput:
 
 def tax_profile(inputs: LoanInput) -> TaxProfile:
     year = inputs.tax_year or (inputs.start_date or today()).year
-    brackets, _, used_year = brackets_for_year(parameters(), year, inputs.filing_status)
+    brackets, _warnings, used_year = brackets_for_year(parameters(), year, inputs.filing_status)
     state = state_law(inputs, year, brackets)[0]
     return TaxProfile(
         state_rate=pct(inputs.state_rate_pct) if state is None else state.rate,
@@ -288,7 +357,7 @@ def tax_profile(inputs: LoanInput) -> TaxProfile:
 
 def tax_warnings(inputs: LoanInput) -> list[str]:
     year = inputs.tax_year or (inputs.start_date or today()).year
-    brackets, warnings, _ = brackets_for_year(parameters(), year, inputs.filing_status)
+    brackets, warnings, _year = brackets_for_year(parameters(), year, inputs.filing_status)
     return warnings + state_law(inputs, year, brackets)[1]
 
 
@@ -301,16 +370,20 @@ def state_problems(inputs: LoanInput) -> list[Problem]:
         return [
             Problem(
                 field="state",
-                message=f"{inputs.state!r} is not a supported state; supported: {', '.join(supported)}; "
-                "for another state leave state out and give state_rate_pct",
+                message=_(
+                    "{state} is not a supported state; supported: {states}; "
+                    "for another state, leave the state out and give its tax rate (state tax rate)"
+                ).format(state=repr(inputs.state), states=", ".join(supported)),
             )
         ]
     if inputs.state_rate_pct > 0:
         return [
             Problem(
                 field="state_rate_pct",
-                message=f"give either state ({inputs.state.upper()}) or state_rate_pct, not both: "
-                "the state's own rates and rules apply with state",
+                message=_(
+                    "give either a state ({state}) or a state tax rate, not both: "
+                    "with a state, its own rates and rules apply"
+                ).format(state=inputs.state.upper()),
             )
         ]
     return []
@@ -434,16 +507,29 @@ def schedule(data: Inputs) -> ScheduleResult:
                 [
                     Problem(
                         field="payment",
-                        message=(
-                            f"{inputs.payment} buys ${amount:,.2f}, over the ${MAX_MONEY:,} an amount "
-                            "may be; lower the payment or raise the rate"
-                        ),
+                        message=_(
+                            "{payment} buys {amount}, over the {most} an amount may be; "
+                            "lower the payment or raise the rate"
+                        ).format(payment=inputs.payment, amount=f"${amount:,.2f}", most=f"${MAX_MONEY:,}"),
                     )
                 ]
             )
         inputs = inputs.model_copy(update={"amount": amount})
     inputs = prepare(inputs, "schedule", "amount")
     return schedule_of(build_loan(loan_terms(inputs)), law_for(inputs).stale_warnings())
+
+
+def schedule_columns() -> list[str]:
+    """The schedule's column names for a table a person reads (the CLI's and the page's CSV),
+    in the request's language; the figures and ISO dates below them stay as they are."""
+    return [
+        i18n.pgettext("CSV column", "n"),
+        i18n.pgettext("CSV column", "date"),
+        i18n.pgettext("CSV column", "payment"),
+        i18n.pgettext("CSV column", "interest"),
+        i18n.pgettext("CSV column", "principal"),
+        i18n.pgettext("CSV column", "balance"),
+    ]
 
 
 def schedule_of(loan: Loan, warnings: list[str] | None = None) -> ScheduleResult:
@@ -469,7 +555,8 @@ def distribution(data: Inputs) -> DistributionResult:
     """Tax and the 10 % on a taxable distribution; with `net`, the gross that delivers it."""
     inputs = prepare(data, "distribution", "age")
     if inputs.amount is None and inputs.net is None:
-        raise InputError([Problem(field="amount", message="give amount (gross) or net")])
+        needed = _("give the loan amount (before tax) or the cash you need after tax")
+        raise InputError([Problem(field="amount", message=needed)])
     law = law_for(inputs)
     tax = tax_profile(inputs)
     assert inputs.age is not None

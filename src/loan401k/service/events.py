@@ -6,12 +6,13 @@ ledger of METHOD v2 §4 (the same scenario object as the analysis)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .. import __version__
+from .. import __version__, i18n
 from ..dates import add_months, month_index
 from ..engine.events import Distribution, LoanEvent, Policy, Servicing, service
+from ..i18n import N_, _
 from ..models import (
     DistributionOut,
     EventInput,
@@ -22,7 +23,7 @@ from ..models import (
     Problem,
     TimelineRow,
 )
-from ..money import ONE, ZERO, cents, cents_of, pct, usd
+from ..money import ONE, ZERO, cents, cents_of, pct
 from ..rules.deadlines import due_month, return_due_date
 from ..rules.distributions import penalty_exemption
 from ..rules.limits import LimitTerms, max_new_loan
@@ -33,14 +34,66 @@ from .scenario import EVENTS_ELSEWHERE, Scenario, build_scenario, scenario_warni
 WINDOWED = ("leave", "military")
 
 
-def words(kind: str) -> str:
-    return {"military": "military service", "leave": "a leave", "missed_payments": "missed payments"}.get(
-        kind, "a " + kind.replace("_", " ")
-    )
+#: "The date is required" for each kind of event, as a whole sentence.
+DATE_REQUIRED = {
+    "missed_payments": N_("the date is required for missed payments"),
+    "leave": N_("the date is required for a leave"),
+    "military": N_("the date is required for military service"),
+    "separation": N_("the date is required for a separation"),
+    "retirement": N_("the date is required for a retirement"),
+    "refinance": N_("the date is required for a refinance"),
+    "extra_payment": N_("the date is required for an extra payment"),
+    "payoff": N_("the date is required for a payoff"),
+    "frequency_change": N_("the date is required for a frequency change"),
+}
+#: The end date a leave or military service needs, as a whole sentence.
+END_REQUIRED = {
+    "leave": N_("the end date is required for a leave, on or after {day}"),
+    "military": N_("the end date is required for military service, on or after {day}"),
+}
 
 
 def events(data: Inputs) -> EventsResult:
     return events_of(build_scenario(data, "events"))
+
+
+# --------------------------------------------------------------------------- the page's panel
+
+
+@dataclass(frozen=True)
+class LoanMonth:
+    """Month `month` of a loan, dated for a question asked in months ("I leave my job in
+    month 10"): month 1 runs from the day after the start to the first monthly date."""
+
+    month: int
+    before_payment: dt.date  # a day in the month before its payment falls due
+    after_payment: dt.date  # the day after the month's payment
+    payment_date: dt.date | None  # the first payment due in the month (None: none falls in it)
+    window_end: dt.date | None  # the last day of `months` months from before_payment
+
+    @property
+    def payment_month(self) -> dt.date:
+        """The month the question is about, named by its payment (or its own end)."""
+        return self.payment_date or self.after_payment
+
+
+def loan_month(scenario: Scenario, month: int, months: int | None = None) -> LoanMonth:
+    """The dates of month `month` of the scenario's loan (and of a window of `months`
+    months from it), the ones the "What if…" panel's events are dated on."""
+    start = scenario.loan.terms.start_date
+    last = loan_months(scenario)
+    if not 1 <= month <= last:
+        raise ValueError(f"month {month} is outside the loan's months 1 to {last}")
+    before = add_months(start, month - 1) + dt.timedelta(days=1)
+    after = add_months(start, month) + dt.timedelta(days=1)
+    due = next((day for day in scenario.loan.dates if before <= day < after), None)
+    end = None if months is None else add_months(before, months) - dt.timedelta(days=1)
+    return LoanMonth(month, before, after, due, end)
+
+
+def loan_months(scenario: Scenario) -> int:
+    """How many months the scenario's loan runs (at least 1): the panel's range."""
+    return max(scenario.loan.last_month, 1)
 
 
 def events_of(scenario: Scenario, events: list[EventInput] | None = None) -> EventsResult:
@@ -79,7 +132,7 @@ def events_of(scenario: Scenario, events: list[EventInput] | None = None) -> Eve
         latest_permissible_date=path.latest_permissible_date,
         cost_vs_plan=cost,
         cost_text=cost_text(scenario, cost, distributions, listed),
-        warnings=[w for w in scenario_warnings(scenario) if w != EVENTS_ELSEWHERE] + tax_warnings(inputs),
+        warnings=[w for w in scenario_warnings(scenario) if w != _(EVENTS_ELSEWHERE)] + tax_warnings(inputs),
         version=__version__,
     )
 
@@ -101,40 +154,54 @@ def check_events(scenario: Scenario, given: list[EventInput]) -> list[LoanEvent]
 
         day = event.start if event.kind in WINDOWED else event.date
         if day is None:
-            bad(
-                "start" if event.kind in WINDOWED else "date", f"the date is required for {words(event.kind)}"
-            )
+            bad("start" if event.kind in WINDOWED else "date", _(DATE_REQUIRED[event.kind]))
             continue
         if day <= start:
-            bad("start" if event.kind in WINDOWED else "date", f"{day} is not after the loan's start {start}")
+            bad(
+                "start" if event.kind in WINDOWED else "date",
+                _("{day} is not after the loan's start, {start}").format(
+                    day=i18n.date_long(day), start=i18n.date_long(start)
+                ),
+            )
             continue
         if event.kind in WINDOWED:
             if event.end is None or event.end < day:
-                bad("end", f"the end date is required for {words(event.kind)}, on or after {day}")
+                bad("end", _(END_REQUIRED[event.kind]).format(day=i18n.date_long(day)))
                 continue
             longest = int(law["leave_suspension_max_months"])
             if event.kind == "leave" and event.end > add_months(day, longest):
                 bad(
                     "end",
-                    f"a leave suspends repayment for at most {longest} months (Treas. Reg. §1.72(p)-1 "
-                    f"Q&A-9(a)); end it by {add_months(day, longest)} and enter missed_payments for "
-                    "any installments after that",
+                    _(
+                        "a leave suspends repayment for at most {months} months (Treas. Reg. §1.72(p)-1 "
+                        "Q&A-9(a)); end it by {end} and enter missed payments for any installments after that"
+                    ).format(months=longest, end=i18n.date_long(add_months(day, longest))),
                 )
                 continue
             for other_start, other_end, j in windows:
                 if day <= other_end and other_start <= event.end:
-                    bad("start", f"overlaps events.{j} ({other_start} to {other_end})")
+                    bad(
+                        "start",
+                        _("overlaps event {number} ({start} to {end})").format(
+                            number=j + 1, start=i18n.date_long(other_start), end=i18n.date_long(other_end)
+                        ),
+                    )
             windows.append((day, event.end, i))
         if event.made_up_on is not None and event.made_up_on <= day:
-            bad("made_up_on", f"{event.made_up_on} is not after the first missed installment's date {day}")
+            bad(
+                "made_up_on",
+                _("{made_up} is not after the first missed installment's date, {day}").format(
+                    made_up=i18n.date_long(event.made_up_on), day=i18n.date_long(day)
+                ),
+            )
         if event.kind == "frequency_change" and event.frequency is None:
-            bad("frequency", "the new pay frequency is required for a frequency change")
+            bad("frequency", _("the new pay frequency is required for a frequency change"))
         if event.kind == "extra_payment" and event.amount is None:
-            bad("amount", "the amount is required for an extra payment")
+            bad("amount", _("the amount is required for an extra payment"))
         if event.kind == "refinance" and event.amount is None:
             bad(
                 "amount",
-                "the new loan's amount is required for a refinance, at least the balance it replaces",
+                _("the new loan's amount is required for a refinance, at least the balance it replaces"),
             )
         out.append(
             LoanEvent(
@@ -314,17 +381,40 @@ def cost_text(
 ) -> str:
     age = scenario.inputs.retirement_age
     if not listed:
-        return "No events: the loan as planned."
+        return _("No events: the loan as planned.")
     first = distributions[0] if distributions else None
-    what = "These events"
-    if first is not None:
-        kind = "a deemed distribution" if first.kind == "deemed" else "an offset"
-        what = (
-            f"These events end in {kind} of {usd(first.amount)} on {first.date:%B %-d, %Y}: "
-            f"{usd(first.total)} of tax and penalty due by {first.tax_due_date:%B %-d, %Y}"
+    amount = i18n.currency(abs(cost), whole=True)
+    if first is None:
+        if cost >= 0:
+            text = _("These events cost you {amount} at {age} against the loan as planned, after tax.")
+        else:
+            text = _(
+                "These events leave you ahead by {amount} at {age} against the loan as planned, after tax."
+            )
+        return text.format(amount=amount, age=age)
+    figures = {
+        "amount": i18n.currency(first.amount),
+        "date": i18n.date_long(first.date),
+        "total": i18n.currency(first.total),
+        "due": i18n.date_long(first.tax_due_date),
+        "rollover": i18n.date_long(first.rollover_deadline) if first.rollover_deadline else "",
+    }
+    if first.kind == "deemed":
+        ending = _(
+            "These events end in a deemed distribution of {amount} on {date}: {total} of tax and "
+            "penalty due by {due}."
         )
-        if first.rollover_deadline:
-            what += f" unless you roll it over by {first.rollover_deadline:%B %-d, %Y}"
-        what += ". They"
-    verb = "cost you" if cost >= 0 else "leave you ahead by"
-    return f"{what} {verb} {usd(abs(cost), whole=True)} at {age} against the loan as planned, after tax."
+    elif first.rollover_deadline:
+        ending = _(
+            "These events end in an offset of {amount} on {date}: {total} of tax and penalty due by "
+            "{due} unless you roll it over by {rollover}."
+        )
+    else:
+        ending = _(
+            "These events end in an offset of {amount} on {date}: {total} of tax and penalty due by {due}."
+        )
+    if cost >= 0:
+        then = _("They cost you {amount} at {age} against the loan as planned, after tax.")
+    else:
+        then = _("They leave you ahead by {amount} at {age} against the loan as planned, after tax.")
+    return ending.format(**figures) + " " + then.format(amount=amount, age=age)

@@ -5,107 +5,175 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .. import i18n
+from ..i18n import _
 from ..models import CostResult, Step
-from ..money import HUNDRED, ZERO, pct_text, usd
+from ..money import HUNDRED, ZERO
 from .scenario import Scenario, liquidity_pct
-
-LIQUIDITY_WORDS = {
-    "t_bill": "what cash earns after tax: the {year} T-bill, {bill}, less your {tax} tax",
-    "card": "your card's APR: paying down the balance saves it",
-    "given": "the rate you entered",
-    "outside_return": "the outside return you entered",
-}
 
 
 def _money(value: Decimal) -> str:
-    return usd(value, whole=True)
+    return i18n.currency(value, whole=True)
+
+
+def pct_words(value: Decimal | float | int) -> str:
+    """A percent for people in the current language, with every digit `money.pct_text` keeps
+    ("7%", "6.75%", "12.4%")."""
+    return i18n.percent(value, max_digits=10)
 
 
 def outside_words(scenario: Scenario) -> str:
-    """What money outside earns, in words."""
+    """What money outside earns, as a phrase that completes "… earns …" (a rate and where it
+    comes from); the sentences around it place it whole."""
     outside = scenario.outside
     if outside.outside_return is not None:
-        return f"{pct_text(outside.outside_return * HUNDRED)} a year, the outside return you entered"
-    source = LIQUIDITY_WORDS[outside.liquidity_source].format(
-        year=outside.t_bill_year,
-        bill=pct_text(outside.t_bill * HUNDRED),
-        tax=pct_text((scenario.current_tax_rate * HUNDRED).normalize()),
-    )
-    drag = pct_text((outside.tax_drag * HUNDRED).normalize())
-    return (
-        f"{pct_text(liquidity_pct(scenario))} a year while you repay ({source}) and then your "
-        f"portfolio's return less the {drag} of it lost to tax in a taxable account"
-    )
+        # TRANSLATORS: completes "Money outside the plan earns …".
+        return _("{rate} a year, the outside return you entered").format(
+            rate=pct_words(outside.outside_return * HUNDRED)
+        )
+    figures = {
+        "rate": pct_words(liquidity_pct(scenario)),
+        "drag": pct_words((outside.tax_drag * HUNDRED).normalize()),
+        "year": outside.t_bill_year,
+        "bill": pct_words(outside.t_bill * HUNDRED),
+        "tax": pct_words((scenario.current_tax_rate * HUNDRED).normalize()),
+    }
+    if outside.liquidity_source == "card":
+        # TRANSLATORS: completes "Money outside the plan earns …".
+        text = _(
+            "{rate} a year while you repay (your card's APR: paying down the balance saves it) and "
+            "then your portfolio's return less the {drag} of it lost to tax in a taxable account"
+        )
+    elif outside.liquidity_source == "given":
+        # TRANSLATORS: completes "Money outside the plan earns …".
+        text = _(
+            "{rate} a year while you repay (the rate you entered) and then your portfolio's return "
+            "less the {drag} of it lost to tax in a taxable account"
+        )
+    else:
+        # TRANSLATORS: completes "Money outside the plan earns …". "T-bill": the 3-month Treasury bill.
+        text = _(
+            "{rate} a year while you repay (what cash earns after tax: the {year} T-bill, {bill}, "
+            "less your {tax} tax) and then your portfolio's return less the {drag} of it lost to "
+            "tax in a taxable account"
+        )
+    return text.format(**figures)
 
 
-SHORT_SOURCE = {"t_bill": "cash, after tax", "card": "your card's APR", "given": "as you set it"}
+def outside_sentence(scenario: Scenario) -> str:
+    """What money outside earns, as a sentence."""
+    return _("Money outside the plan earns {outside}.").format(outside=outside_words(scenario))
 
 
 def outside_summary(scenario: Scenario) -> str:
     """What money outside earns, in one short sentence."""
     outside, inputs = scenario.outside, scenario.inputs
     if outside.outside_return is not None:
-        rate = pct_text(outside.outside_return * HUNDRED)
-        return f"Money outside the plan earns {rate} a year (as you set it)."
-    drag = pct_text((outside.tax_drag * HUNDRED).normalize())
-    return (
-        f"Money outside the plan earns {pct_text(liquidity_pct(scenario))} a year while you repay "
-        f"({SHORT_SOURCE[outside.liquidity_source]}), then your {pct_text(inputs.annual_return_pct or 0)} "
-        f"less a {drag} tax drag."
-    )
+        return _("Money outside the plan earns {rate} a year (as you set it).").format(
+            rate=pct_words(outside.outside_return * HUNDRED)
+        )
+    figures = {
+        "rate": pct_words(liquidity_pct(scenario)),
+        "portfolio": pct_words(inputs.annual_return_pct or 0),
+        "drag": pct_words((outside.tax_drag * HUNDRED).normalize()),
+    }
+    if outside.liquidity_source == "card":
+        text = _(
+            "Money outside the plan earns {rate} a year while you repay (your card's APR), then "
+            "your {portfolio} less a {drag} tax drag."
+        )
+    elif outside.liquidity_source == "given":
+        text = _(
+            "Money outside the plan earns {rate} a year while you repay (as you set it), then your "
+            "{portfolio} less a {drag} tax drag."
+        )
+    else:
+        text = _(
+            "Money outside the plan earns {rate} a year while you repay (cash, after tax), then "
+            "your {portfolio} less a {drag} tax drag."
+        )
+    return text.format(**figures)
 
 
 def part_sentences(scenario: Scenario, cost: CostResult) -> dict[str, str]:
     """One sentence per part of the cost, the way a person reads them."""
     inputs, loan = scenario.inputs, scenario.loan
     age = inputs.retirement_age
-    amount = _money(loan.terms.amount)
-    rate = pct_text(loan.terms.annual_rate * HUNDRED)
-    t_ret = pct_text((scenario.retirement_tax_rate * HUNDRED).normalize())
+    t_ret = pct_words((scenario.retirement_tax_rate * HUNDRED).normalize())
     words: dict[str, str] = {}
-    words["price_of_credit"] = (
-        f"Any lender at {rate} would cost you {_money(cost.price_of_credit)} beyond the {amount} by "
-        f"{age}: your payments, {_money(loan.schedule.total_paid)} in all, leave money that would "
-        f"otherwise earn {outside_words(scenario)}."
+    words["price_of_credit"] = _(
+        "Any lender at {rate} would cost you {price} beyond the {amount} by {age}: your payments, "
+        "{paid} in all, leave money that would otherwise earn {outside}."
+    ).format(
+        rate=pct_words(loan.terms.annual_rate * HUNDRED),
+        price=_money(cost.price_of_credit),
+        amount=_money(loan.terms.amount),
+        age=age,
+        paid=_money(loan.schedule.total_paid),
+        outside=outside_words(scenario),
     )
-    if scenario.roth:
-        tax_words = "a Roth account is not taxed again, so that is the difference"
+    figures = {
+        "missed": _money(cost.growth_missed),
+        "age": age,
+        "interest": _money(cost.interest_to_self),
+        "tax": t_ret,
+        "difference": _money(abs(cost.plan_difference)),
+    }
+    if scenario.roth and cost.plan_difference >= 0:
+        text = _(
+            "Borrowing it from your 401(k) instead: your money misses {missed} of growth by {age}, "
+            "and the interest you pay comes back to you, grown to {interest}; a Roth account is not "
+            "taxed again, so that is the difference. That costs you {difference}."
+        )
+    elif scenario.roth:
+        text = _(
+            "Borrowing it from your 401(k) instead: your money misses {missed} of growth by {age}, "
+            "and the interest you pay comes back to you, grown to {interest}; a Roth account is not "
+            "taxed again, so that is the difference. That saves you {difference}."
+        )
+    elif cost.plan_difference >= 0:
+        text = _(
+            "Borrowing it from your 401(k) instead: your money misses {missed} of growth by {age}, "
+            "and the interest you pay comes back to you, grown to {interest}; both are taxed at "
+            "{tax} when you withdraw them. That costs you {difference}."
+        )
     else:
-        tax_words = f"both are taxed at {t_ret} when you withdraw them"
-    verb = "costs you" if cost.plan_difference >= 0 else "saves you"
-    words["plan_difference"] = (
-        f"Borrowing it from your 401(k) instead: your money misses {_money(cost.growth_missed)} of "
-        f"growth by {age}, and the interest you pay comes back to you, grown to "
-        f"{_money(cost.interest_to_self)}; {tax_words}. That {verb} "
-        f"{_money(abs(cost.plan_difference))}."
-    )
+        text = _(
+            "Borrowing it from your 401(k) instead: your money misses {missed} of growth by {age}, "
+            "and the interest you pay comes back to you, grown to {interest}; both are taxed at "
+            "{tax} when you withdraw them. That saves you {difference}."
+        )
+    words["plan_difference"] = text.format(**figures)
     if not scenario.roth and cost.interest_to_self > 0:
-        words["plan_difference"] += (
-            f' The "double tax on interest" ({t_ret} of {_money(cost.interest_to_self)}, '
-            f"{_money(cost.double_tax)}) is inside this figure: the same tax falls on the growth you "
-            "miss, and from a bank the interest would be gone altogether."
-        )
+        words["plan_difference"] += " " + _(
+            'The "double tax on interest" ({tax} of {interest}, {double}) is inside this figure: the '
+            "same tax falls on the growth you miss, and from a bank the interest would be gone "
+            "altogether."
+        ).format(tax=t_ret, interest=_money(cost.interest_to_self), double=_money(cost.double_tax))
     if cost.contribution_cut:
-        words["contributions"] = (
-            f"Contributing less while you repay: the account misses "
-            f"{_money(cost.contribution_cut)} by {age} (contributions and match, before tax); the "
-            f"take-home pay you keep grows outside. Net, after tax: {_money(cost.contributions)}."
-        )
+        words["contributions"] = _(
+            "Contributing less while you repay: the account misses {cut} by {age} (contributions and "
+            "match, before tax); the take-home pay you keep grows outside. Net, after tax: {net}."
+        ).format(cut=_money(cost.contribution_cut), age=age, net=_money(cost.contributions))
     else:
-        words["contributions"] = "You keep contributing as before, so nothing is lost here."
+        words["contributions"] = _("You keep contributing as before, so nothing is lost here.")
     words["fees"] = (
-        f"Loan fees of {_money(loan.total_fees)} charged to the account, grown and after tax: "
-        f"{_money(cost.fees)}."
+        _("Loan fees of {fees} charged to the account, grown and after tax: {cost}.").format(
+            fees=_money(loan.total_fees), cost=_money(cost.fees)
+        )
         if loan.total_fees
-        else "Your plan charges no loan fees (as entered)."
+        else _("Your plan charges no loan fees (as entered).")
     )
     words["job_loss"] = job_loss_sentence(scenario, cost)
     if cost.excess or scenario.limit.excess:
-        words["excess"] = (
-            f"You asked for {_money(scenario.limit.excess)} more than the "
-            f"{_money(scenario.limit.max_loan)} limit: that part is a deemed distribution now, "
-            "taxed (with the 10% additional tax before 59½) at the next tax deadline; its "
-            f"repayments come back untaxed at retirement. Net: {_money(cost.excess)}."
+        words["excess"] = _(
+            "You asked for {excess} more than the {limit} limit: that part is a deemed distribution "
+            "now, taxed (with the 10% additional tax before 59½) at the next tax deadline; its "
+            "repayments come back untaxed at retirement. Net: {net}."
+        ).format(
+            excess=_money(scenario.limit.excess),
+            limit=_money(scenario.limit.max_loan),
+            net=_money(cost.excess),
         )
     return words
 
@@ -114,22 +182,35 @@ def job_loss_sentence(scenario: Scenario, cost: CostResult) -> str:
     inputs = scenario.inputs
     rows = scenario.separations
     retirement = next((row for row in rows if row.retirement), None)
-    chance = pct_text(inputs.job_loss_annual_pct or 0)
-    penalty_words = " and the 10% additional tax" if any(row.penalty for row in rows) else ""
-    text = (
-        f"If you leave your job before it is repaid ({chance} a year, voluntary or not), the "
-        f"balance is offset: you must find the tax{penalty_words} by the tax deadline, or roll the "
-        "balance over. Most of that tax the same dollars would owe at retirement anyway; what is "
-        f"lost, weighted by the chance of leaving each month: {_money(cost.job_loss)} at "
-        f"{inputs.retirement_age}."
-    )
-    if retirement is not None:
-        text += (
-            f" You would still owe {_money(retirement.outstanding)} when you retire at "
-            f"{inputs.retirement_age}: it is offset then and taxed ({_money(retirement.total)} due)."
-        )
     if not rows or (inputs.job_loss_annual_pct or ZERO) == 0 and retirement is None:
-        text = "You set no chance of leaving your job before the loan is repaid, so nothing is counted here."
+        return _(
+            "You set no chance of leaving your job before the loan is repaid, so nothing is counted here."
+        )
+    figures = {
+        "chance": pct_words(inputs.job_loss_annual_pct or 0),
+        "lost": _money(cost.job_loss),
+        "age": inputs.retirement_age,
+    }
+    if any(row.penalty for row in rows):
+        text = _(
+            "If you leave your job before it is repaid ({chance} a year, voluntary or not), the "
+            "balance is offset: you must find the tax and the 10% additional tax by the tax "
+            "deadline, or roll the balance over. Most of that tax the same dollars would owe at "
+            "retirement anyway; what is lost, weighted by the chance of leaving each month: {lost} "
+            "at {age}."
+        )
+    else:
+        text = _(
+            "If you leave your job before it is repaid ({chance} a year, voluntary or not), the "
+            "balance is offset: you must find the tax by the tax deadline, or roll the balance over. "
+            "Most of that tax the same dollars would owe at retirement anyway; what is lost, "
+            "weighted by the chance of leaving each month: {lost} at {age}."
+        )
+    text = text.format(**figures)
+    if retirement is not None:
+        text += " " + _(
+            "You would still owe {owed} when you retire at {age}: it is offset then and taxed ({due} due)."
+        ).format(owed=_money(retirement.outstanding), age=inputs.retirement_age, due=_money(retirement.total))
     return text
 
 
@@ -149,15 +230,21 @@ def cost_steps(scenario: Scenario, cost: CostResult) -> list[Step]:
         for name in citations
         if name in words
     ]
-    age = scenario.inputs.retirement_age
     steps.append(
         Step(
             rule="total",
             value=cost.total,
             citation="loan401k methodology, True cost",
-            text=f"Total {usd(cost.total)} at {age}, beyond the money itself: "
-            f"{usd(cost.total_today)} in today's dollars, {usd(cost.present_value)} today at what "
-            f"your money outside earns, {usd(cost.per_dollar)} for each dollar borrowed.",
+            text=_(
+                "Total {total} at {age}, beyond the money itself: {today} in today's dollars, "
+                "{present} today at what your money outside earns, {per_dollar} for each dollar borrowed."
+            ).format(
+                total=i18n.currency(cost.total),
+                age=scenario.inputs.retirement_age,
+                today=i18n.currency(cost.total_today),
+                present=i18n.currency(cost.present_value),
+                per_dollar=i18n.currency(cost.per_dollar),
+            ),
         )
     )
     return steps

@@ -10,11 +10,20 @@ from decimal import Decimal
 
 import numpy as np
 
-from .. import __version__
+from .. import __version__, i18n
 from ..data import load_returns
 from ..engine import market
 from ..engine.ledger import ACCOUNT_ROWS, PARTS, cent_totals, round_cents
-from ..models import BacktestResult, FanPoint, MonteCarloResult, Percentiles, StartYearCost
+from ..i18n import _
+from ..models import (
+    BacktestResult,
+    FanPoint,
+    Interval,
+    MonteCarloResult,
+    Percentiles,
+    SamplingError,
+    StartYearCost,
+)
 from ..money import ONE, D, cents_of, pct
 from .core import Inputs
 from .scenario import Scenario, build_scenario, scenario_warnings
@@ -28,6 +37,13 @@ def _percentiles(ordered: np.ndarray) -> Percentiles:
     dividing by the amount keeps their order)."""
     figures = market.percentiles(ordered, ordered=True)
     return Percentiles(**{name: cents_of(v) for name, v in figures.items()})
+
+
+def _sampling_error(ordered: np.ndarray) -> SamplingError:
+    intervals = market.percentile_intervals(ordered)
+    return SamplingError(
+        **{name: Interval(low=cents_of(low), high=cents_of(high)) for name, (low, high) in intervals.items()}
+    )
 
 
 def _fan(scenario: Scenario, with_loan_by_year: np.ndarray) -> list[FanPoint]:
@@ -45,7 +61,11 @@ def _warnings(scenario: Scenario) -> list[str]:
     warnings = scenario_warnings(scenario)
     table = load_returns()
     if table.meta.get("years", {}).get("provisional"):
-        warnings.append(f"{int(table.years[-1])} returns are provisional (Damodaran revises recent years).")
+        warnings.append(
+            _("{year} returns are provisional (Damodaran revises recent years).").format(
+                year=int(table.years[-1])
+            )
+        )
     return warnings
 
 
@@ -97,19 +117,39 @@ def drawn(scenario: Scenario, draws: np.ndarray) -> market.Paths:
 def _sign_note(scenario: Scenario, part_values: np.ndarray, totals: np.ndarray, unit: str) -> str:
     cheaper = totals < 0
     share = market.share_cheaper(totals)
+    years = unit == "start year"
     if not cheaper.any():
-        return (
-            f"The loan costs money in every {unit}: it comes out cheaper only when markets fall "
-            "while the money is borrowed, and none of these did so enough."
+        if years:
+            return _(
+                "The loan costs money in every start year: it comes out cheaper only when markets fall "
+                "while the money is borrowed, and none of these did so enough."
+            )
+        return _(
+            "The loan costs money in every path: it comes out cheaper only when markets fall while "
+            "the money is borrowed, and none of these did so enough."
         )
     difference = part_values[:, PARTS.index("plan_difference")]
-    return (
-        f"The loan came out cheaper in {share:g} % of {unit}s: those where markets fell while the "
-        f"money was out of them, so the interest you paid yourself beat the growth you missed "
-        f"(the 401(k) difference was {cents_of(np.median(difference[cheaper])):,.0f} there, against "
-        f"{cents_of(np.median(difference[~cheaper])) if (~cheaper).any() else 0:,.0f} elsewhere). "
-        "Strong markets while repaying make the loan cost more."
-    )
+    figures = {
+        # the share with its percent sign, spaced as these sentences write it ("7.81 %")
+        "share": i18n.decimal(Decimal(f"{share:g}"), max_digits=10) + " %",
+        "there": i18n.decimal(cents_of(np.median(difference[cheaper])), 0),
+        "elsewhere": i18n.decimal(cents_of(np.median(difference[~cheaper])) if (~cheaper).any() else 0, 0),
+    }
+    if years:
+        text = _(
+            "The loan came out cheaper in {share} of start years: those where markets fell while the "
+            "money was out of them, so the interest you paid yourself beat the growth you missed (the "
+            "401(k) difference was {there} there, against {elsewhere} elsewhere). Strong markets while "
+            "repaying make the loan cost more."
+        )
+    else:
+        text = _(
+            "The loan came out cheaper in {share} of paths: those where markets fell while the money "
+            "was out of them, so the interest you paid yourself beat the growth you missed (the 401(k) "
+            "difference was {there} there, against {elsewhere} elsewhere). Strong markets while "
+            "repaying make the loan cost more."
+        )
+    return text.format(**figures)
 
 
 # --------------------------------------------------------------------------- backtest
@@ -147,12 +187,15 @@ def backtest_of(scenario: Scenario, progress: Progress | None = None) -> Backtes
     warnings = _warnings(scenario)
     if len(rows) < FEW_START_YEARS:
         warnings.append(
-            f"Only {len(rows)} start years fit a {scenario.months // 12}-year horizon; "
-            "they overlap, so they are not independent outcomes."
+            _(
+                "Only {count} start years fit a {years}-year horizon; they overlap, so they are not "
+                "independent outcomes."
+            ).format(count=len(rows), years=scenario.months // 12)
         )
     ordered = np.sort(totals)
     return BacktestResult(
         percentiles=_percentiles(ordered),
+        sampling_error=_sampling_error(ordered),
         per_dollar=_percentiles(ordered / float(scenario.loan.terms.amount)),
         share_loan_cheaper=market.share_cheaper(totals),
         sign_note=_sign_note(scenario, values.parts, totals, "start year"),
@@ -194,8 +237,10 @@ def montecarlo_of(
         mean_pct, vol_pct = D(hist_mean) * 100, D(hist_vol) * 100
         if inputs.mean_pct is not None or inputs.vol_pct is not None:
             warnings.append(
-                "mean_pct and vol_pct apply to the lognormal model only; the bootstrap "
-                "draws historical years as they were."
+                _(
+                    "mean_pct and vol_pct apply to the lognormal model only; the bootstrap draws "
+                    "historical years as they were."
+                )
             )
     else:
         # Defaults: the deterministic analysis's expected return, and the volatility of the
@@ -217,6 +262,7 @@ def montecarlo_of(
     ordered = np.sort(totals)
     return MonteCarloResult(
         percentiles=_percentiles(ordered),
+        sampling_error=_sampling_error(ordered),
         per_dollar=_percentiles(ordered / float(scenario.loan.terms.amount)),
         share_loan_cheaper=market.share_cheaper(totals),
         sign_note=_sign_note(scenario, values.parts, totals, "path"),

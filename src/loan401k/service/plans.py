@@ -21,6 +21,9 @@ from typing import Any
 
 import yaml
 
+from .. import i18n
+from ..engine.events import frequency_words
+from ..i18n import N_
 from ..models import InputError, LoanInput, Problem
 from ..money import HUNDRED, D
 from ..params import Snapshot
@@ -272,8 +275,8 @@ def check_against(inputs: LoanInput, profile: PlanProfile) -> None:
         problems.append(
             Problem(
                 field="frequency",
-                message=f"{inputs.frequency} is not offered by {profile.name}; "
-                f"allowed: {', '.join(frequencies)}",
+                message=f"{inputs.frequency!r} payments are not offered by {profile.name}; "
+                f"allowed: {', '.join(repr(f) for f in frequencies)}",
             )
         )
     if inputs.purpose == "residence":
@@ -284,8 +287,8 @@ def check_against(inputs: LoanInput, profile: PlanProfile) -> None:
             problems.append(
                 Problem(
                     field="term_months",
-                    message=f"{inputs.term_months} is out of range for a home loan from {profile.name}; "
-                    f"allowed range: 1 to {cap} months",
+                    message=f"{inputs.term_months} is longer than {profile.name} allows for a loan to "
+                    f"buy your main home; allowed range: 1 to {cap} months",
                 )
             )
     if inputs.source == "roth" and profile.get("roth_loans") is False:
@@ -295,57 +298,61 @@ def check_against(inputs: LoanInput, profile: PlanProfile) -> None:
 
 
 LABELS = {
-    "loan_rate_prime_plus_pct": "Loan rate",
-    "loan_rate_pct": "Loan rate",
-    "origination_fee": "Set-up fee",
-    "annual_fee": "Yearly fee",
-    "min_loan": "Smallest loan",
-    "max_loans": "Loans at a time",
-    "allow_10k_floor": "The $10,000 floor",
-    "residence_loans": "Home-purchase loans",
-    "residence_max_term_months": "Longest home loan",
-    "payroll_frequencies": "Repaid every",
-    "cure_period_days": "Time to make up a missed payment",
-    "separation_policy": "If you leave your job",
-    "separation_offset_days": "Time to repay after leaving",
-    "leave_repayment": "After an unpaid leave",
-    "leave_reamortize_to": "Re-amortized to",
-    "roth_loans": "Loans from Roth money",
-    "match_rate_pct": "Employer match",
-    "match_limit_pct": "Match on contributions up to",
+    "loan_rate_prime_plus_pct": N_("Loan rate"),
+    "loan_rate_pct": N_("Loan rate"),
+    "origination_fee": N_("Set-up fee"),
+    "annual_fee": N_("Yearly fee"),
+    "min_loan": N_("Smallest loan"),
+    "max_loans": N_("Loans at a time"),
+    "allow_10k_floor": N_("The $10,000 floor"),
+    "residence_loans": N_("Home-purchase loans"),
+    "residence_max_term_months": N_("Longest home loan"),
+    "payroll_frequencies": N_("Repaid every"),
+    "cure_period_days": N_("Time to make up a missed payment"),
+    "separation_policy": N_("If you leave your job"),
+    "separation_offset_days": N_("Time to repay after leaving"),
+    "leave_repayment": N_("After an unpaid leave"),
+    "leave_reamortize_to": N_("Re-amortized to"),
+    "roth_loans": N_("Loans from Roth money"),
+    "match_rate_pct": N_("Employer match"),
+    "match_limit_pct": N_("Match on contributions up to"),
 }
 PHRASES = {
-    "offset": "the loan is offset against your account",
-    "continue": "you may keep repaying",
-    "reamortize": "payments are re-amortized",
-    "balloon": "the old payment resumes, the rest due at the end",
-    "original_maturity": "the loan's original last date",
-    "latest_permissible": "five years from the loan",
+    "offset": N_("the loan is offset against your account"),
+    "continue": N_("you may keep repaying"),
+    "reamortize": N_("payments are re-amortized"),
+    "balloon": N_("the old payment resumes, the rest due at the end"),
+    "original_maturity": N_("the loan's original last date"),
+    "latest_permissible": N_("five years from the loan"),
 }
+
+
+def _rule_shown(name: str, kind: str, value: Any) -> str:
+    """A plan rule's value in words, in the current language."""
+    if name == "loan_rate_prime_plus_pct":
+        return i18n.gettext("prime + {spread}").format(spread=i18n.percent(value, max_digits=10))
+    if kind == "list":
+        return ", ".join(frequency_words(item) for item in value)
+    if kind == "bool":
+        return i18n.gettext("yes") if value else i18n.gettext("no")
+    if kind == "choice":
+        return i18n.gettext(PHRASES[value])
+    if kind == "pct":
+        return i18n.percent(value, max_digits=10)
+    if kind == "money":
+        return i18n.currency(value, auto=True)
+    if name.endswith("_days"):
+        return i18n.ngettext("{n} day", "{n} days", value).format(n=value)
+    if name.endswith("_months") and value % 12 == 0:
+        return i18n.ngettext("{n} year", "{n} years", value // 12).format(n=value // 12)
+    if name.endswith("_months"):
+        return i18n.ngettext("{n} month", "{n} months", value).format(n=value)
+    return str(value)
 
 
 def rule_words(profile: PlanProfile) -> list[tuple[str, str, str]]:
     """(rule, value in words, source) for "Show your work"."""
-    words = []
-    for name, rule in profile.rules.items():
-        value, kind = rule.value, RULES[name][0]
-        if name == "loan_rate_prime_plus_pct":
-            shown = f"prime + {value.normalize():f}%"
-        elif kind == "list":
-            shown = ", ".join(value)
-        elif kind == "bool":
-            shown = "yes" if value else "no"
-        elif kind == "choice":
-            shown = PHRASES[value]
-        elif kind == "pct":
-            shown = f"{value.normalize():f}%"
-        elif kind == "money":
-            shown = f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
-        elif name.endswith("_days"):
-            shown = f"{value} days"
-        elif name.endswith("_months"):
-            shown = f"{value // 12} years" if value % 12 == 0 else f"{value} months"
-        else:
-            shown = str(value)
-        words.append((LABELS[name], shown, rule.source))
-    return words
+    return [
+        (i18n.gettext(LABELS[name]), _rule_shown(name, RULES[name][0], rule.value), rule.source)
+        for name, rule in profile.rules.items()
+    ]

@@ -15,13 +15,15 @@ from functools import cached_property
 
 import numpy as np
 
+from .. import i18n
 from ..data import load_returns
 from ..engine.job_loss import OffsetTerms, SeparationCost, separation_costs
 from ..engine.ledger import NO_EXCESS, Excess, Ledger, build_ledger
 from ..engine.loan import Loan, build_loan
 from ..engine.projection import Contributions, constant_path, growth_index, monthly_growth
+from ..i18n import N_, _
 from ..models import LimitResult, LoanInput
-from ..money import HUNDRED, ONE, ZERO, cents, pct, usd
+from ..money import HUNDRED, ONE, ZERO, cents, pct
 from ..params import Snapshot
 from ..rules.deadlines import due_month
 from ..rules.distributions import penalty_exemption
@@ -220,8 +222,10 @@ def build_scenario(data: Inputs, command: str = "analyze") -> Scenario:
     warnings = []
     if given.source == "roth" and given.roth_earnings_pct is None:
         warnings.append(
-            "The earnings share of your Roth account is not given: an offset of this Roth loan is "
-            "taxed as if all of it were earnings (an upper bound). Enter the share from your statement."
+            _(
+                "The earnings share of your Roth account is not given: an offset of this Roth loan is "
+                "taxed as if all of it were earnings (an upper bound). Enter the share from your statement."
+            )
         )
     inputs = with_defaults(given)
     assert inputs.age is not None and inputs.vested_balance is not None
@@ -266,7 +270,7 @@ def catch_up(age: int, law: Snapshot) -> Decimal:
     return Decimal(law["catch_up_limit"]) if age >= 50 else Decimal(0)
 
 
-EVENTS_ELSEWHERE = "events are used by `loan401k events` (POST /api/v1/events) only."
+EVENTS_ELSEWHERE = N_("events are used by `loan401k events` (POST /api/v1/events) only.")
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
@@ -274,38 +278,51 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     warnings = list(tax_warnings(inputs)) + law.stale_warnings()
     if limit.excess:
         warnings.append(
-            f"The amount is {usd(limit.excess)} over the limit of {usd(limit.max_loan)}: that part "
-            "is a taxable deemed distribution when the loan is made (Treas. Reg. §1.72(p)-1 "
-            'Q&A-4); its cost is the "excess" part of the total.'
+            _(
+                "The amount is {excess} over the limit of {limit}: that part is a taxable deemed "
+                "distribution when the loan is made (Treas. Reg. §1.72(p)-1 Q&A-4); its cost is the "
+                '"excess" part of the total.'
+            ).format(excess=i18n.currency(limit.excess), limit=i18n.currency(limit.max_loan))
         )
     if not limit.eligible:
-        warnings.append(f"Not eligible for a new loan ({limit.binding_rule}).")
+        # TRANSLATORS: {rule} is a code naming the rule that binds: it stays in English.
+        warnings.append(_("Not eligible for a new loan ({rule}).").format(rule=limit.binding_rule))
     if inputs.min_loan > law["plan_min_loan"]:
         warnings.append(
-            f"The plan's minimum loan of {usd(inputs.min_loan)} is above the {usd(law['plan_min_loan'])} "
-            "a participant loan program may set without question (29 CFR §2550.408b-1(b)(2))."
+            _(
+                "The plan's minimum loan of {minimum} is above the {floor} a participant loan program "
+                "may set without question (29 CFR §2550.408b-1(b)(2))."
+            ).format(minimum=i18n.currency(inputs.min_loan), floor=i18n.currency(law["plan_min_loan"]))
         )
     if inputs.deemed_loan_balance:
         warnings.append(
-            f"A loan deemed distributed and not repaid ({usd(inputs.deemed_loan_balance)}) still counts as "
-            "outstanding for this limit, with its interest (Treas. Reg. §1.72(p)-1 Q&A-19(b)(1)); a new "
-            "loan must be repaid by payroll withholding or secured by collateral other than your account, "
-            "or it is deemed distributed too (Q&A-19(b)(2))."
+            _(
+                "A loan deemed distributed and not repaid ({balance}) still counts as outstanding for "
+                "this limit, with its interest (Treas. Reg. §1.72(p)-1 Q&A-19(b)(1)); a new loan must "
+                "be repaid by payroll withholding or secured by collateral other than your account, or "
+                "it is deemed distributed too (Q&A-19(b)(2))."
+            ).format(balance=i18n.currency(inputs.deemed_loan_balance))
         )
     if inputs.events:
-        warnings.append(EVENTS_ELSEWHERE)
+        warnings.append(_(EVENTS_ELSEWHERE))
     if scenario.loan.last_month > scenario.months:
         warnings.append(
-            f"The loan runs past retirement at {inputs.retirement_age}: what is still owed then is "
-            "offset and taxed at retirement; its cost is in the part for leaving your job."
+            _(
+                "The loan runs past retirement at {age}: what is still owed then is offset and taxed "
+                "at retirement; its cost is in the part for leaving your job."
+            ).format(age=inputs.retirement_age)
         )
     warnings += scenario.warnings
-    employee, _ = scenario.contributions.normal(12)
+    employee, _match = scenario.contributions.normal(12)
     deferral = law["elective_deferral_limit"] + catch_up(inputs.age or 0, law)
     if employee.sum() > float(deferral) + 0.005:
         warnings.append(
-            f"Contributions of ${employee.sum():,.0f} a year exceed the "
-            f"${deferral:,.0f} elective deferral limit (IRC §402(g)); figures use "
-            "them as entered."
+            _(
+                "Contributions of {contributions} a year exceed the {limit} elective deferral limit "
+                "(IRC §402(g)); figures use them as entered."
+            ).format(
+                contributions=i18n.currency(float(employee.sum()), whole=True),
+                limit=i18n.currency(deferral, whole=True),
+            )
         )
     return warnings

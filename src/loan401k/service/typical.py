@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .. import i18n
+from ..i18n import _
 from ..models import Alternative, ComparisonResult, InputError
 from ..params import Snapshot
 from .compare import comparison_of
@@ -28,16 +30,23 @@ def _pct(fraction: Decimal) -> Decimal:
     return (fraction * 100).normalize()
 
 
+def _number(value: Decimal) -> str:
+    """A rate's digits as they are, with the percent sign spaced as these labels write it
+    ("22.25 %"), in the current language's separators."""
+    return i18n.decimal(value, max_digits=10) + " %"
+
+
 def typical_alternatives(law: Snapshot) -> list[Typical]:
     """Credit card, personal loan, 0 % balance transfer and hardship withdrawal at the cited
     typical rates in loan401k/params (credit_card_apr, personal_loan_apr, balance_transfer_*)."""
     card, personal = _pct(law["credit_card_apr"]), _pct(law["personal_loan_apr"])
     fee, promo = _pct(law["balance_transfer_fee"]), int(law["balance_transfer_promo_months"])
     months = TYPICAL_PERSONAL_LOAN_MONTHS
+    rates = {"card": _number(card), "personal": _number(personal), "fee": _number(fee)}
     return [
         Typical(
-            Alternative(kind="credit_card", apr_pct=card, label=f"Credit card {card:f} %"),
-            f"credit card {card:f} % APR",
+            Alternative(kind="credit_card", apr_pct=card, label=_("Credit card {card}").format(**rates)),
+            _("credit card {card} APR").format(**rates),
             law.citation("credit_card_apr"),
         ),
         Typical(
@@ -45,9 +54,9 @@ def typical_alternatives(law: Snapshot) -> list[Typical]:
                 kind="personal_loan",
                 apr_pct=personal,
                 term_months=months,
-                label=f"Personal loan {personal:f} %",
+                label=_("Personal loan {personal}").format(**rates),
             ),
-            f"personal loan {personal:f} % APR over {months} months",
+            _("personal loan {personal} APR over {months} months").format(months=months, **rates),
             law.citation("personal_loan_apr"),
         ),
         Typical(
@@ -57,15 +66,17 @@ def typical_alternatives(law: Snapshot) -> list[Typical]:
                 fee_pct=fee,
                 promo_months=promo,
                 promo_apr_pct=Decimal(0),
-                label=f"0 % transfer, {fee:f} % fee",
+                label=_("0 % transfer, {fee} fee").format(**rates),
             ),
-            f"0 % balance transfer for {promo} months, {fee:f} % fee, then {card:f} %",
+            _("0 % balance transfer for {months} months, {fee} fee, then {card}").format(
+                months=promo, **rates
+            ),
             f"{law.citation('balance_transfer_fee')}; {law.citation('balance_transfer_promo_months')}",
         ),
         Typical(
             Alternative(kind="hardship_withdrawal"),
-            "hardship withdrawal (taxed, plus the 10 % additional tax before 59½)",
-            "IRC §72(t); the tax rates above",
+            _("hardship withdrawal (taxed, plus the 10 % additional tax before 59½)"),
+            _("IRC §72(t); the tax rates above"),
         ),
     ]
 

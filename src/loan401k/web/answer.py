@@ -3,7 +3,6 @@ all come from `loan401k.service`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,9 +11,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import service
-from ..dates import add_months
-from ..models import AnalysisResult, EventInput, InputError, LoanInput, problems_from
+from ..i18n import N_, _
+from ..models import AnalysisResult, EventInput, InputError, LoanInput, in_words, problems_from
+from ..service.by_year import schedule_by_year
 from ..service.core import law_for
+from ..service.events import LoanMonth, loan_month, loan_months
 from ..service.scenario import Scenario
 from .form import WHATIF, WHATIF_KINDS
 from .mapping import field_of, to_input
@@ -41,8 +42,8 @@ def analyze_page(values: dict[str, str], *, details: bool = True, market: bool =
         # inside the try: the analysis checks the alternatives (a HELOC without a rate)
         page.result = service.analysis_of(page.scenario)
     except InputError as exc:
-        for problem in exc.problems:
-            page.errors.setdefault(field_of(problem, values), problem.message)
+        for problem in exc.problems:  # in its units; the page names the field by its own label
+            page.errors.setdefault(field_of(problem, values), in_words(problem, label=False))
         page.scenario = None
         return page
     if details:
@@ -83,8 +84,11 @@ class WhatIfError(ValueError):
     """A panel field out of range: shown beside the panel, never clamped."""
 
 
-def whatif_events(values: Mapping[str, str], scenario: Scenario) -> tuple[list[dict[str, Any]], str] | None:
-    """The panel's choice as one event of the scenario's loan, with the question in words."""
+def whatif_events(
+    values: Mapping[str, str], scenario: Scenario
+) -> tuple[list[dict[str, Any]], WhatIf] | None:
+    """The panel's choice as one event of the scenario's loan, dated by the service
+    (service.events.loan_month), with what was asked (words.whatif_question says it)."""
     kind = values.get("whatif", "")
     if kind not in dict(WHATIF_KINDS) or not kind:
         return None
@@ -95,32 +99,44 @@ def whatif_events(values: Mapping[str, str], scenario: Scenario) -> tuple[list[d
             return default
         if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
             label = next(f.label for f in WHATIF if f.name == name)
-            raise WhatIfError(f"{label}: {raw!r} is out of range; allowed range: {low} to {high}")
+            shown = raw if len(raw) <= 20 else raw[:19] + "…"
+            # TRANSLATORS: a "What if…" field out of range:
+            # "In month: 99 is out of range; allowed range: 1 to 60".
+            message = _("{label}: {value} is out of range; allowed range: {low} to {high}")
+            raise WhatIfError(message.format(label=label, value=shown, low=low, high=high))
         return int(raw)
 
-    last = max(scenario.loan.last_month, 1)
+    last = loan_months(scenario)
     month = number("whatif_month", min(10, last), 1, last)
-    start = scenario.loan.terms.start_date
-    before = add_months(start, month - 1) + dt.timedelta(days=1)  # in month N, before its payment
-    after = add_months(start, month) + dt.timedelta(days=1)  # just after month N's payment
     if kind == "missed":
         count = number("whatif_count", 2, 1, 60)
-        question = f"I miss {count} payment{'s' if count > 1 else ''} from month {month}, then pay as before"
-        return [{"kind": "missed_payments", "date": before, "count": count}], question
+        when = loan_month(scenario, month)
+        return [{"kind": "missed_payments", "date": when.before_payment, "count": count}], WhatIf(
+            kind, when, count
+        )
     if kind in ("leave", "military"):
         count = number("whatif_count", 6 if kind == "leave" else 12, 1, 12 if kind == "leave" else 120)
-        end = add_months(before, count) - dt.timedelta(days=1)
-        what = "go on unpaid leave" if kind == "leave" else "am called to military service"
-        return [
-            {"kind": kind, "start": before, "end": end}
-        ], f"I {what} for {count} months from month {month}"
+        when = loan_month(scenario, month, count)
+        return [{"kind": kind, "start": when.before_payment, "end": when.window_end}], WhatIf(
+            kind, when, count
+        )
+    when = loan_month(scenario, month)
     if kind == "leave_job":
-        return [{"kind": "separation", "date": after}], f"I leave my job in month {month}"
+        return [{"kind": "separation", "date": when.after_payment}], WhatIf(kind, when)
     amount = values.get("whatif_amount", "").strip() or str(scenario.loan.terms.amount)
-    return (
-        [{"kind": "refinance", "date": after, "amount": amount, "term_months": 60}],
-        f"I refinance in month {month} into a new loan of {amount} over 5 years",
-    )
+    event = {"kind": "refinance", "date": when.after_payment, "amount": amount, "term_months": 60}
+    return [event], WhatIf(kind, when, amount=amount, term_months=60)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """What the panel asked: its kind, the loan's month (dated) and its numbers."""
+
+    kind: str
+    when: LoanMonth
+    count: int = 0
+    amount: str = ""
+    term_months: int = 0
 
 
 def whatif(values: Mapping[str, str], scenario: Scenario) -> dict[str, Any] | None:
@@ -128,22 +144,38 @@ def whatif(values: Mapping[str, str], scenario: Scenario) -> dict[str, Any] | No
     try:
         chosen = whatif_events(values, scenario)
     except WhatIfError as exc:
-        return {"question": "", "error": str(exc)}
+        return {"asked": None, "error": str(exc)}
     if chosen is None:
         return None
-    listed, question = chosen
+    listed, asked = chosen
     try:
         events = [EventInput.model_validate(event) for event in listed]
-        return {"question": question, "result": service.events_of(scenario, events)}
+        return {"asked": asked, "result": service.events_of(scenario, events)}
     except (InputError, ValidationError) as exc:
         problems = exc.problems if isinstance(exc, InputError) else problems_from(exc, EventInput)
-        return {"question": question, "error": "; ".join(p.message for p in problems)}
+        said = [f"{panel_label(p.field)}: {p.message}" for p in problems]
+        return {"asked": asked, "error": "; ".join(said)}
+
+
+#: The panel's field for each part of its event (an error names the field the person sees).
+PANEL_LABELS = {
+    "amount": N_("New loan amount"),
+    "count": N_("How many"),
+    "date": N_("In month"),
+    "start": N_("In month"),
+}
+
+
+def panel_label(field: str) -> str:
+    """The "What if…" field an event's problem belongs to, in the request's language."""
+    return _(PANEL_LABELS.get(field.split(".")[-1], N_("What if")))
 
 
 def extras(
     scenario: Scenario, *, market: bool = True, values: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"schedule": service.schedule_of(scenario.loan)}
+    out["schedule_years"] = schedule_by_year(out["schedule"])
     out["whatif"] = whatif(values or {}, scenario)
     out["afford"] = afford(values or {})
     out["comparison"], out["typical"] = service.options_of(scenario)

@@ -26,6 +26,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from ..i18n import _
 from ..throttle import cross_site
 
 COOKIE = "loan401k_csrf"
@@ -48,10 +49,10 @@ def set_cookie(response: Response, token: str, *, secure: bool) -> None:
 def refusal(request: Request, form: Mapping[str, Any], origin: str = "") -> str | None:
     """Why this form post is refused, or None when it comes from the page itself."""
     if cross_site(request, origin):
-        return "This form can only be saved from the calculator page itself, not from another site."
+        return _("This form can only be saved from the calculator page itself, not from another site.")
     cookie, field = request.cookies.get(COOKIE, ""), str(form.get(FIELD, ""))
     if not (_TOKEN.fullmatch(cookie) and secrets.compare_digest(cookie, field)):
-        return (
+        return _(
             "This save did not come with the page's token (the page may be old, or cookies are off). "
             "Reload the calculator page and save again."
         )

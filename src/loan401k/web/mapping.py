@@ -27,8 +27,9 @@ def form_values(query: Mapping[str, str]) -> dict[str, str]:
     for old, new in LEGACY.items():
         if old in query and new not in values:
             values[new] = str(query[old]).strip()
-    if not any(values.values()):
-        values = dict(STARTER)
+    if not any(v for name, v in values.items() if name != "plan"):
+        # a first visit, to the page or to a plan's embed (/embed?plan=ID): the starter
+        values = dict(STARTER) | ({"plan": values["plan"]} if values.get("plan") else {})
     return values
 
 

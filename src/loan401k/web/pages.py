@@ -27,7 +27,7 @@ import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import throttle
+from .. import cache, i18n, service, throttle
 from ..models import InputError
 from ..service.plans import profile_for
 from ..settings import Settings
@@ -49,8 +49,30 @@ def share_query(values: dict[str, str]) -> str:
     return urlencode({k: v for k, v in values.items() if v != ""})
 
 
+def with_lang(query: str) -> str:
+    """A page's query with its language when that is not English (`&lang=es`), so the share
+    link, the downloads and the fragment keep it; an English page's links are as before."""
+    language = i18n.current()
+    if language == i18n.DEFAULT:
+        return query
+    return f"{query}&lang={language}" if query else f"lang={language}"
+
+
+def page_queries(values: dict[str, str]) -> dict[str, str]:
+    """`query`: the scenario for the page's links, in the page's language; `switch_query`: the
+    same without the language, for the language switch (base.html) to add its own."""
+    plain = share_query(values)
+    return {"query": with_lang(plain), "switch_query": plain}
+
+
 def settings_of(request: Request) -> Settings:
     return getattr(request.app.state, "settings", None) or Settings()
+
+
+#: Where the visitor's token goes in a kept page (the rest of the page is the same for all):
+#: the form's hidden field, whose exact text no escaped input value can contain.
+_TOKEN_SLOT = "csrf-token-slot"
+_TOKEN_FIELD = f'name="{csrf.FIELD}" value="{{}}"'
 
 
 def render_page(
@@ -61,38 +83,76 @@ def render_page(
     status_code: int = 200,
     page: view.Page | None = None,
     embed: bool = False,
+    market: bool = True,
 ) -> HTMLResponse:
     complete = page is not None and (page.result is None or bool(page.extras))
-    page = page if page is not None and complete else view.analyze_page(values)
+    page = page if page is not None and complete else view.analyze_page(values, market=market)
     settings = settings_of(request)
     token, new = csrf.page_token(request)
     context = {
         "page": page,
         "result": page.result,
         "charts": view.chart_set(page),
-        "query": share_query(values),
+        **page_queries(values),
         "saved_id": saved_id,
         "public_url": settings.public_url,  # "" → relative links
         "csrf_token": token,
         "embed": embed,
     }
     response = templates.TemplateResponse(request, "page.html", context, status_code=status_code)
+    return _finish(response, token if new else None, embed=embed, secure=settings.secure)
+
+
+def _finish(response: HTMLResponse, new_token: str | None, *, embed: bool, secure: bool) -> HTMLResponse:
     if embed:
         response.headers.update(embedding.headers())
-    if new:
-        csrf.set_cookie(response, token, secure=settings.secure)
+    if new_token is not None:
+        csrf.set_cookie(response, new_token, secure=secure)
     return response
+
+
+def kept_page(request: Request, *, embed: bool) -> HTMLResponse:
+    """GET / and /embed: the page for the query's inputs, rendered once per input and day and
+    kept (loan401k.cache); each visitor's token is put into the kept page. The history and
+    simulation section is left for app.js to fetch once the page is shown (or for the
+    no-JS link `history=1` to include): computed only when asked."""
+    query = _query(request)
+    market = query.get("history") == "1"
+    values = view.form_values(query)
+    token, new = csrf.page_token(request)
+    pages = getattr(request.app.state, "pages", None)
+    # cache.context() carries the day and the language (i18n.current()): one copy per language
+    key = ("page", embed, market, tuple(sorted(values.items())), *cache.context())
+    body = pages.get(key) if pages is not None else None
+    if body is None:
+        page = view.analyze_page(values, market=market)
+        context = {
+            "page": page,
+            "result": page.result,
+            "charts": view.chart_set(page),
+            **page_queries(values),
+            "saved_id": None,
+            "public_url": settings_of(request).public_url,
+            "csrf_token": _TOKEN_SLOT,
+            "embed": embed,
+        }
+        body = bytes(templates.TemplateResponse(request, "page.html", context).body)
+        if pages is not None:
+            pages.put(key, body)
+    field = _TOKEN_FIELD.format(_TOKEN_SLOT).encode()
+    response = HTMLResponse(body.replace(field, _TOKEN_FIELD.format(token).encode(), 1))
+    return _finish(response, token if new else None, embed=embed, secure=settings_of(request).secure)
 
 
 @router.get("/", response_class=HTMLResponse)
 def calculator(request: Request) -> HTMLResponse:
-    return render_page(request, view.form_values(_query(request)))
+    return kept_page(request, embed=False)
 
 
 @router.get("/embed", response_class=HTMLResponse)
 def embedded(request: Request) -> HTMLResponse:
     """The calculator without the page chrome, for an iframe (docs/embed.md)."""
-    return render_page(request, view.form_values(_query(request)), embed=True)
+    return kept_page(request, embed=True)
 
 
 @router.get("/embed/theme.css")
@@ -128,7 +188,7 @@ def fragment(request: Request) -> HTMLResponse:
         "page": page,
         "result": page.result,
         "charts": view.chart_set(page),
-        "query": share_query(values),
+        **page_queries(values),
     }
     name = "_history.html" if part == "market" else "fragment.html"
     return templates.TemplateResponse(request, name, context)
@@ -161,6 +221,13 @@ def saved(request: Request, scenario_id: str) -> HTMLResponse:
 @router.post("/save")
 async def save(request: Request) -> Response:
     form = await request.form()
+    # the page's language travels in the form (its hidden `lang`) as well as in the query:
+    # the refusal, the page with its errors and the saved page's address follow it
+    with i18n.use_locale(i18n.supported(str(form.get("lang", ""))) or i18n.current()):
+        return await _save(request, form)
+
+
+async def _save(request: Request, form: Any) -> Response:
     settings = settings_of(request)
     refused = csrf.refusal(request, form, settings.origin)
     if refused is not None:
@@ -176,7 +243,8 @@ async def save(request: Request) -> Response:
     if page.result is None:
         return render_page(request, values, status_code=422, page=page)
     scenario_id = await throttle.save_scenario(request, view.to_input(values), scenario_store(request))
-    return RedirectResponse(f"{settings.public_url}/s/{scenario_id}", status_code=303)
+    lang = "" if i18n.current() == i18n.DEFAULT else f"?lang={i18n.current()}"
+    return RedirectResponse(f"{settings.public_url}/s/{scenario_id}{lang}", status_code=303)
 
 
 def _page_or_422(values: dict[str, str]) -> view.Page:
@@ -229,7 +297,8 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
 def schedule_csv(request: Request) -> Response:
     page = _page_or_422(view.form_values(_query(request)))
     schedule = page.extras["schedule"]
-    rows: list[list[Any]] = [["n", "date", "payment", "interest", "principal", "balance"]]
+    header = service.schedule_columns()  # in the page's language (figures and ISO dates as they are)
+    rows: list[list[Any]] = [header]
     rows += [[r.n, r.date.isoformat(), r.payment, r.interest, r.principal, r.balance] for r in schedule.rows]
     return _csv(rows, "schedule.csv")
 
@@ -237,7 +306,15 @@ def schedule_csv(request: Request) -> Response:
 @router.get("/projection.csv")
 def projection_csv(request: Request) -> Response:
     page = _page_or_422(view.form_values(_query(request)))
+    from ..i18n import pgettext
+
     assert page.result is not None
-    rows: list[list[Any]] = [["age", "no_loan", "with_loan"]]
+    # the columns' names in the page's language (the figures stay as they are)
+    header = [
+        pgettext("CSV column", "age"),
+        pgettext("CSV column", "no_loan"),
+        pgettext("CSV column", "with_loan"),
+    ]
+    rows: list[list[Any]] = [header]
     rows += [[y.age, y.no_loan, y.with_loan] for y in page.result.balances.by_year]
     return _csv(rows, "projection.csv")

@@ -6,7 +6,8 @@ the page.
   gate's own thread; a few more requests wait briefly for the slot; past that, 503 with
   Retry-After (loan401k.gate).
 - A report is cached per input and day (the report prints the day, and the defaults follow
-  it), up to MAX_CACHE_BYTES per process, least recently used out first.
+  it) and language (i18n.current(): the report's words), up to MAX_CACHE_BYTES per process,
+  least recently used out first.
 - Requests for a report being rendered wait for that render instead of starting another.
 """
 
@@ -16,6 +17,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
 
+from .. import i18n
 from ..gate import Gate
 
 MAX_CACHE_BYTES = 24 * 1024 * 1024  # ≈ 300 reports of 80 KB
@@ -36,7 +38,9 @@ class PdfReports:
         self.renders = 0  # reports actually rendered (the tests count cache hits with it)
 
     async def get(self, key: str, render: Callable[[], bytes]) -> bytes:
-        """The report for `key`: from the cache, from a render under way, or rendered now."""
+        """The report for `key` in the current language: from the cache, from a render under
+        way, or rendered now (in the gate's thread, which carries the language)."""
+        key = f"{i18n.current()}:{key}"
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)

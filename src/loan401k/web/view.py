@@ -8,9 +8,12 @@ charts from the result), words.py (the sentences). Every figure comes from
 
 from __future__ import annotations
 
+from ..models import label_of
+from ..service.by_year import schedule_by_year as schedule_years
 from .answer import (
     PAGE_PATHS,
     Page,
+    WhatIf,
     WhatIfError,
     afford,
     analyze_page,
@@ -21,7 +24,7 @@ from .answer import (
     whatif,
     whatif_events,
 )
-from .figures import COST_PARTS, FAN_LINES, chart_set, cost_parts, schedule_chart, schedule_years
+from .figures import COST_PARTS, FAN_LINES, chart_set, cost_parts, schedule_chart
 from .form import (
     AFFORD,
     ALL_FIELDS,
@@ -51,7 +54,13 @@ from .form import (
     WHATIF_NAMES,
     YEARS,
     Field,
+    Option,
     alt_fields,
+    choices,
+    purpose_hint,
+    select_default,
+    select_options,
+    term_options,
 )
 from .mapping import alt_rows, field_of, form_values, from_input, hidden_values, shown_alt_rows, to_input
 from .words import (
@@ -65,6 +74,7 @@ from .words import (
     cost_verb,
     date,
     default_note,
+    dollars,
     field_label,
     input_rows,
     more_open,
@@ -75,10 +85,21 @@ from .words import (
     reasons,
     step_texts,
     term,
+    whatif_question,
     withdrawal_rate,
 )
 
 __all__ = [
+    "Option",
+    "WhatIf",
+    "choices",
+    "dollars",
+    "label_of",
+    "purpose_hint",
+    "select_default",
+    "select_options",
+    "term_options",
+    "whatif_question",
     "AFFORD",
     "afford",
     "choice_words",

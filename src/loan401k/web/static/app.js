@@ -10,23 +10,36 @@ const usd0 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD"
 const usd2 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2 });
 const PER = { weekly: "a week", biweekly: "every two weeks", semimonthly: "twice a month",
   monthly: "a month", quarterly: "a quarter" };
+// The page's words for what this script writes, in the page's language (page.html renders them
+// into a JSON data block); the English ones here are the fallback.
+const T = JSON.parse(document.getElementById("i18n-strings")?.textContent || "{}");
+const LANG = document.documentElement.lang || "en";
+// A page opened with ?lang= keeps it in the URL it rewrites (a Spanish page's form carries it).
+const URL_LANG = new URLSearchParams(location.search).get("lang");
+/** A translated text with its {name} slots filled, or the English fallback. */
+const say = (key, fallback, values = {}) =>
+  String(T[key] ?? fallback).replace(/\{(\w+)\}/g, (slot, name) => (name in values ? String(values[name]) : slot));
+const sayTerm = (m) => T.terms?.[m] ?? (T.months ? say("months", "", { n: m })
+  : (m % 12 === 0 ? `${m / 12} year${m === 12 ? "" : "s"}` : `${m} months`));
 
 const money = (n, fmt) => (n < 0 ? "−" : "") + fmt.format(Math.abs(n)).replace("-", "");
 const FORMATS = {
   usd: (v) => money(v, usd0),
   abs: (v) => usd0.format(Math.abs(v)),
   cents: (v) => money(v, usd2),
-  verb: (v) => (v >= 0 ? "costs you about" : "leaves you ahead by about"),
-  per: (v) => PER[v] || "each period",
-  term: (m) => (m % 12 === 0 ? `${m / 12} year${m === 12 ? "" : "s"}` : `${m} months`),
-  level: (v) => String(v).toUpperCase(),
-  count: (v) => `${v.length} reason${v.length === 1 ? "" : "s"}`,
+  verb: (v) => (v >= 0 ? say("costs", "costs you about") : say("ahead", "leaves you ahead by about")),
+  per: (v) => T.per?.[v] || PER[v] || T.per?.[""] || "each period",
+  term: sayTerm,
+  level: (v) => T.levels?.[v] ?? String(v).toUpperCase(),
+  count: (v) => (v.length === 1 ? say("reason", "{n} reason", { n: 1 }) : say("reasons", "{n} reasons", { n: v.length })),
 };
 
 const pick = (obj, path) => path.split(".").reduce((o, k) => (o == null ? o : o[k]), obj);
 
 const ALT = /^alt_([a-z_]+)_(\d+)$/;
-const HOME_CAP = Number(document.getElementById("f-term_months")?.dataset.homeCap || 360);
+const TERM = document.getElementById("f-term_months")?.dataset || {};
+const GENERAL_CAP = Number(TERM.generalCap || 60);
+const HOME_CAP = Number(TERM.homeCap || 360); // the active plan's, when it has one
 
 /** Rows of the alternatives grid that name a kind, in order: the API's list order. */
 function altRows(formElement) {
@@ -67,6 +80,7 @@ function queryString() {
     if (el.dataset.kind === "bool") { if (el.checked) params.set(el.name, "on"); continue; }
     if (el.value.trim() !== "") params.set(el.name, el.value.trim());
   }
+  if (URL_LANG && !params.has("lang")) params.set("lang", LANG);
   return params.toString();
 }
 
@@ -86,21 +100,37 @@ function labelOf(name) {
   const label = document.querySelector(`label[for="f-${name}"]`);
   const text = label ? label.textContent.trim() : name.replace(/_pct$/, "").replace(/^crit_/, "").replaceAll("_", " ");
   const alt = ALT.exec(name);
-  return alt ? `Option ${Number(alt[2]) + 1}: ${text}` : text.charAt(0).toUpperCase() + text.slice(1);
+  return alt ? say("option", "Option {n}: {label}", { n: Number(alt[2]) + 1, label: text })
+    : text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 const yearsOf = (m) => FORMATS.term(m);
-/** The same words as loan401k.web.words.plain_message: labels for codes, years for the term. */
+/** The API's message without the field's label in front ("Loan rate: 500 is out of range"):
+ * the page shows its own label beside the field and in the list. */
+function unlabelled(name, message) {
+  const label = document.querySelector(`[data-error-for="${name}"]`)?.dataset.label;
+  let out = String(message);
+  if (label && out.startsWith(`${label}: `)) out = out.slice(label.length + 2);
+  else if (ALT.test(name)) out = out.replace(/^Alternative \d+, [^:]+: /, "");
+  return out;
+}
+/** The same words as loan401k.web.words.plain_message: years for the term, up to the active
+ * plan's caps; labels for codes; the choices' words for their codes. */
 function plainMessage(name, message) {
-  const found = name === "term_months" && /^(\d+) is out of range/.exec(message);
+  const text = unlabelled(name, message);
+  const found = name === "term_months" && /^(\d+) is (?:out of range|longer than)/.exec(text);
   if (found) {
     const months = Number(found[1]);
-    if (months > 60 && months <= HOME_CAP) {
-      return `${yearsOf(months)} is allowed only for a loan to buy your main home: choose “buying my main home” above, or at most 5 years (IRC §72(p)(2)(B)).`;
+    const under = TERM.plan ? ` under ${TERM.plan}'s rules` : "";
+    if (months > GENERAL_CAP && months <= HOME_CAP) {
+      return `${yearsOf(months)} is allowed only for a loan to buy your main home: choose “buying my main home” for “The loan is for”, or at most ${yearsOf(GENERAL_CAP)} (IRC §72(p)(2)(B)).`;
     }
-    return `${yearsOf(months)} is out of range: at most ${yearsOf(HOME_CAP)} for a home, 5 years otherwise.`;
+    if (HOME_CAP <= GENERAL_CAP && TERM.plan) {
+      return `${yearsOf(months)} is too long: at most ${yearsOf(GENERAL_CAP)}; ${TERM.plan} makes no loans to buy a home.`;
+    }
+    return `${yearsOf(months)} is too long: at most ${yearsOf(HOME_CAP)} for a loan to buy your main home${under}, ${yearsOf(GENERAL_CAP)} otherwise.`;
   }
-  let out = String(message);
+  let out = text;
   const labels = [...document.querySelectorAll('label[for^="f-"]')].map((l) => l.htmlFor.slice(2))
     .filter((n) => n.includes("_")).sort((a, b) => b.length - a.length);
   for (const code of labels) out = out.replace(new RegExp(`\\b${code}\\b`, "g"), `“${labelOf(code)}”`);
@@ -130,7 +160,7 @@ function setState(state) {
 
 function showErrors(problems) {
   const byField = {};
-  for (const p of problems) byField[fieldOf(p)] ??= p.message ?? p.msg ?? "is not valid";
+  for (const p of problems) byField[fieldOf(p)] ??= p.message ?? p.msg ?? say("invalid", "is not valid");
   for (const el of document.querySelectorAll("[data-error-for]")) {
     const name = el.dataset.errorFor;
     const message = byField[name] ? plainMessage(name, byField[name]) : "";
@@ -152,7 +182,7 @@ function showErrors(problems) {
       a.dataset.focus = name;
       a.textContent = labelOf(name);
       li.append(a, `: ${words}`);
-    } else li.textContent = `${labelOf(name)}: ${words}`;
+    } else li.textContent = /^\p{Lu}/u.test(words) ? words : `${labelOf(name)}: ${words}`; // the API's label
     return li;
   });
   list.replaceChildren(...items);
@@ -186,7 +216,10 @@ function renderNumbers(result, query) {
   }
   for (const a of document.querySelectorAll("[data-href-base]")) a.href = `${a.dataset.hrefBase}?${query}`;
   const share = document.querySelector("[data-share]");
-  if (share) share.value = `${location.origin}/?${query}`;
+  if (share && share.value !== `${location.origin}/?${query}`) {
+    share.value = `${location.origin}/?${query}`;
+    resetCopy(); // "Copied" was the old link
+  }
 }
 
 /** The charts and sections below the headline; the history section stays (marked as
@@ -222,7 +255,7 @@ async function recompute() {
   history.replaceState(null, "", `${root.embed ? "/embed" : "/"}?${query}`);
   answer.dataset.state = "busy";
   try {
-    const api = await fetch("/api/v1/analysis", { method: "POST",
+    const api = await fetch(`/api/v1/analysis?lang=${LANG}`, { method: "POST",
       headers: { "Content-Type": "application/json" }, body: JSON.stringify(toInput(form)) });
     if (mine !== generation) return; // a newer keystroke won
     if (api.status === 422) {
@@ -255,7 +288,7 @@ async function recompute() {
   } catch (error) {
     if (mine === generation) root.busy = "0";
     setState("error");
-    document.getElementById("problems-lede").textContent = "Could not reach the calculator; the figures below are from before.";
+    document.getElementById("problems-lede").textContent = say("unreachable", "Could not reach the calculator; the figures below are from before.");
     document.getElementById("problems").hidden = false;
     console.warn(error);
   }
@@ -284,14 +317,15 @@ function schedule() {
 async function save(event) {
   event.preventDefault();
   const out = document.getElementById("saved");
-  const response = await fetch("/api/v1/scenarios", { method: "POST",
+  const response = await fetch(`/api/v1/scenarios?lang=${LANG}`, { method: "POST",
     headers: { "Content-Type": "application/json" }, body: JSON.stringify(toInput(form)) });
-  if (response.status !== 201) { out.textContent = "Could not save: fix the fields marked above."; return; }
+  if (response.status !== 201) { out.textContent = say("cannotSave", "Could not save: fix the fields marked above."); return; }
   const { id } = await response.json();
   const link = document.createElement("a");
-  link.href = `/s/${id}`;
+  link.href = LANG === "en" ? `/s/${id}` : `/s/${id}?lang=${LANG}`;
   link.textContent = `${location.origin}/s/${id}`;
-  out.replaceChildren("Saved: ", link);
+  const [before, after = ""] = say("saved", "Saved: {link}").split("{link}");
+  out.replaceChildren(before, link, after);
 }
 
 if (form && answer) {
@@ -311,10 +345,93 @@ if (form && answer) {
   document.getElementById("save")?.addEventListener("click", save);
   document.addEventListener("click", (event) => {
     if (!event.target.closest?.("[data-load-market]")) return;
+    event.preventDefault(); // without JavaScript the link reloads the page with them
     clearTimeout(marketTimer);
     loadMarket(generation, queryString());
   });
+  // the page comes without the history and simulations (computed only when asked): ask now
+  if (document.querySelector("#history-sec[data-deferred]")) loadMarket(generation, queryString());
 }
+
+// The share card: the link in full (the page may carry it relative) and a Copy button, shown
+// only with JavaScript: the clipboard, or, where it is refused, the link selected for Ctrl+C.
+const copyButton = document.getElementById("copy-link");
+const shareField = document.querySelector("[data-share]");
+if (shareField && shareField.value.startsWith("/")) shareField.value = location.origin + shareField.value;
+function resetCopy() {
+  if (!copyButton) return;
+  copyButton.textContent = say("copyLink", "Copy link");
+  delete copyButton.dataset.state;
+  const status = document.getElementById("copy-status");
+  if (status) status.textContent = "";
+}
+async function copyLink() {
+  const field = document.getElementById(copyButton.dataset.copy);
+  const status = document.getElementById("copy-status");
+  let copied = false;
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(field.value);
+      copied = true;
+    }
+  } catch { copied = false; }
+  if (!copied) { // the fallback: the text selected, and the old copy command where it still works
+    field.focus();
+    field.setSelectionRange(0, field.value.length);
+    try { copied = document.execCommand("copy"); } catch { copied = false; }
+  }
+  copyButton.dataset.state = copied ? "copied" : "selected";
+  copyButton.textContent = copied ? say("copied", "Copied") : say("copyLink", "Copy link");
+  status.textContent = copied ? say("copiedStatus", "Copied: the link is on your clipboard.")
+    : say("selectedStatus", "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.");
+}
+if (copyButton && shareField) {
+  copyButton.hidden = false;
+  copyButton.addEventListener("click", copyLink);
+}
+
+// The PDF link: the report takes about a second to build, so the link says so while it is
+// fetched, then the file is downloaded. Without JavaScript it stays a plain link.
+const pdfLink = document.getElementById("pdf-link");
+async function downloadReport(event) {
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault(); // a new tab or window (the modifier keys) stays the browser's own
+  if (pdfLink.getAttribute("aria-busy") === "true") return;
+  const status = document.getElementById("pdf-status");
+  const label = pdfLink.textContent;
+  pdfLink.setAttribute("aria-busy", "true");
+  pdfLink.dataset.state = "busy";
+  pdfLink.textContent = say("preparing", "Preparing your report…");
+  status.textContent = say("preparingStatus", "Preparing your report… it takes a moment.");
+  try {
+    const response = await fetch(pdfLink.href);
+    if (!response.ok) {
+      status.textContent = response.status === 422
+        ? say("reportNeedsAnswer", "The report needs an answer first: fix the fields marked above.")
+        : say("reportFailed", "The report could not be built just now; try again in a moment.");
+      pdfLink.dataset.state = "failed";
+      return;
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const save = document.createElement("a");
+    save.href = url;
+    save.download = "401k-loan-report.pdf";
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    status.textContent = say("reportReady", "Your report is ready: saved as 401k-loan-report.pdf.");
+    pdfLink.dataset.state = "ready";
+  } catch (error) {
+    status.textContent = say("reportUnreachable", "Could not reach the calculator for the report; try again in a moment.");
+    pdfLink.dataset.state = "failed";
+    console.warn(error);
+  } finally {
+    pdfLink.removeAttribute("aria-busy");
+    pdfLink.textContent = label;
+  }
+}
+pdfLink?.addEventListener("click", downloadReport);
 
 // An error's link opens the section its field is in and focuses the field.
 document.addEventListener("click", (event) => {
@@ -332,7 +449,7 @@ function followPurpose(reset = true) {
     option.hidden = !home;
     option.disabled = !home;
   }
-  if (reset && !home && Number(termSelect.value) > 60) termSelect.value = "60";
+  if (reset && !home && Number(termSelect.value) > GENERAL_CAP) termSelect.value = String(GENERAL_CAP);
 }
 document.getElementById("f-purpose")?.addEventListener("change", () => followPurpose());
 followPurpose(false);
