@@ -799,6 +799,11 @@ def serve(
 
     from . import server
 
+    # Each worker runs its calculations in threads of its own (api.Workload): numpy's BLAS
+    # threads on top would fight them for the same cores (the Monte Carlo's matrix products).
+    # One BLAS thread a worker unless the deployment says otherwise; the workers inherit it.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     # the worker processes read the timeouts from the environment they inherit
     for name, value in ((server.HEADER_TIMEOUT_ENV, header_timeout), (server.BODY_TIMEOUT_ENV, body_timeout)):
         if value is not None:

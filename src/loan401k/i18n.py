@@ -25,7 +25,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import parse_qsl
@@ -293,15 +293,36 @@ def percent(value: Decimal | float | int, max_digits: int = 2, min_digits: int =
     write it too ("impuesto adicional del 10%"), with at most `max_digits` decimals."""
     decimals = "0" * min_digits + "#" * max(max_digits - min_digits, 0)
     pattern = f"#,##0.{decimals}%" if decimals else "#,##0%"
+    locale = format_locale()
+    if _us_style(locale):  # the same text as Babel's, without its per-call parsing
+        return _fixed(value, max_digits, min_digits) + "%"
     fraction = Decimal(str(value)) / 100 if isinstance(value, float) else Decimal(value) / 100
-    return format_percent(fraction, format=pattern, locale=format_locale(), decimal_quantization=True)
+    return format_percent(fraction, format=pattern, locale=locale, decimal_quantization=True)
 
 
 def decimal(value: Decimal | float | int, max_digits: int = 2, min_digits: int = 0) -> str:
     """A plain number with the locale's separators ("1,234.5")."""
     decimals = "0" * min_digits + "#" * max(max_digits - min_digits, 0)
     pattern = f"#,##0.{decimals}" if decimals else "#,##0"
-    return format_decimal(value, format=pattern, locale=format_locale())
+    locale = format_locale()
+    if _us_style(locale):
+        return _fixed(value, max_digits, min_digits)
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def _fixed(value: Decimal | float | int, max_digits: int, min_digits: int) -> str:
+    """What Babel writes for `value` with the pattern "#,##0.0…#" in a US-style locale
+    (en_US, es_US: "-1,234.5"): a float read through its shortest repr, rounded half-even
+    to `max_digits` decimals, zeros dropped down to `min_digits`, commas for thousands.
+    tests/i18n/test_formatting.py compares it with Babel's own output."""
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    number = number.quantize(Decimal(1).scaleb(-max_digits), rounding=ROUND_HALF_EVEN)
+    text = f"{abs(number):,f}"
+    if max_digits > min_digits and "." in text:
+        head, tail = text.split(".")
+        tail = tail.rstrip("0").ljust(min_digits, "0")
+        text = f"{head}.{tail}" if tail else head
+    return "-" + text if number.is_signed() else text  # Babel keeps the sign of a "-0"
 
 
 def date_long(day: dt.date) -> str:

@@ -7,7 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from babel.numbers import format_currency, format_decimal, format_percent
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loan401k import i18n, money
@@ -84,3 +85,47 @@ def test_the_formatting_follows_the_current_language():
         assert i18n.format_locale() == "es_US"
         assert i18n.month_year(MARCH_1) == "marzo de 2027"
     assert i18n.month_year(MARCH_1) == "March 2027"
+
+
+# --------------------------------------------------------------------------- the fast paths
+# currency, percent and decimal write US-style locales' text themselves (an analysis formats
+# about sixty figures; Babel parses its pattern on every call): the same text as Babel's.
+
+_NUMBERS = st.one_of(
+    st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=-(10**9), max_value=10**9, places=6, allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(10**12), max_value=10**12),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=_NUMBERS,
+    digits=st.tuples(st.integers(0, 10), st.integers(0, 10)),
+    lang=st.sampled_from(["en", "es"]),
+)
+def test_decimal_and_percent_write_what_babel_writes(value, digits, lang):
+    most, least = max(digits), min(digits)
+    decimals = "0" * least + "#" * (most - least)
+    pattern = f"#,##0.{decimals}" if decimals else "#,##0"
+    locale = i18n.format_locale(lang)
+    fraction = Decimal(str(value)) / 100 if isinstance(value, float) else Decimal(value) / 100
+    with i18n.use_locale(lang):
+        assert i18n.decimal(value, most, least) == format_decimal(value, format=pattern, locale=locale)
+        assert i18n.percent(value, most, least) == format_percent(
+            fraction, format=pattern + "%", locale=locale, decimal_quantization=True
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_NUMBERS, whole=st.booleans(), lang=st.sampled_from(["en", "es"]))
+def test_currency_writes_what_babel_writes(value, whole, lang):
+    places = 0 if whole else 2
+    number = Decimal(f"{value:.{places}f}")
+    number = abs(number) if number == 0 else number
+    pattern = "¤#,##0" if whole else "¤#,##0.00"
+    expected = format_currency(
+        number, "USD", format=pattern, locale=i18n.format_locale(lang), currency_digits=False
+    )
+    with i18n.use_locale(lang):
+        assert i18n.currency(value, whole=whole) == expected
