@@ -201,3 +201,14 @@ def test_sorted_percentiles_are_numpys_to_the_bit(size):
     assert np.array_equal(market.fan(by_year), np.percentile(by_year.T, [10, 50, 90], axis=1))
     figures = market.percentiles(rows[1])
     assert list(figures.values()) == [float(v) for v in np.percentile(rows[1], q[:7])]
+
+
+def test_the_fan_in_place_equals_the_fan_of_a_copy_and_numpys_percentiles():
+    rng = np.random.default_rng(3)
+    balances = np.ascontiguousarray(rng.lognormal(size=(35, 2_001))).T  # (paths, years), as evaluate()
+    expected = np.percentile(balances, market.FAN, axis=0)
+    kept = balances.copy()
+    np.testing.assert_allclose(market.fan(balances), expected, rtol=1e-12)
+    assert np.array_equal(balances, kept)  # by default the input is left as it was
+    np.testing.assert_allclose(market.fan(balances, overwrite_input=True), expected, rtol=1e-12)
+    assert not np.array_equal(balances, kept)  # reordered in place, as asked

@@ -17,7 +17,7 @@ import yaml
 from loan401k.web import view
 from loan401k.web.templating import usd
 
-from .test_browser import wait_until
+from .test_browser import count, wait_recomputed, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANS = ROOT / "src" / "loan401k" / "plans"
@@ -98,7 +98,9 @@ def test_term_choices_follow_the_purpose_up_to_the_plans_home_cap(browser, base_
     assert shown_terms(page) == home
     assert years(cap) in page.inner_text(".field-purpose .hint")
     # the longest choice is priced, as the API prices it, with no error
+    before = count(page)
     page.select_option("#f-term_months", str(cap))
+    wait_recomputed(page, before)  # this choice's answer, not the one already on screen
     wait_until(page, "() => document.documentElement.dataset.busy === '0'")
     wait_until(page, "() => document.getElementById('answer').dataset.state === 'ok'")
     body = view.to_input(query | {"purpose": "residence", "term_months": str(cap)})

@@ -47,7 +47,8 @@ def _sampling_error(ordered: np.ndarray) -> SamplingError:
 
 
 def _fan(scenario: Scenario, with_loan_by_year: np.ndarray) -> list[FanPoint]:
-    low, mid, high = market.fan(with_loan_by_year)
+    """The fan from the year-end balances, which it reorders (read nothing from them after)."""
+    low, mid, high = market.fan(with_loan_by_year, overwrite_input=True)
     age = scenario.inputs.age or 0
     return [  # figures the engine computed, in cents: built, not validated again
         FanPoint.model_construct(
