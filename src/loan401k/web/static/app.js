@@ -310,6 +310,9 @@ async function loadMarket(mine, query) {
 function schedule() {
   startedAt = performance.now();
   root.busy = "1";
+  // a newer input: an answer still on its way is for the old one, and must not be shown
+  // (nor mark the page ready) while this one waits out its debounce
+  generation++;
   clearTimeout(timer);
   clearTimeout(marketTimer);
   timer = setTimeout(recompute, DEBOUNCE_MS);
