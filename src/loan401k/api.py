@@ -115,14 +115,6 @@ def _result_model(function_name: str) -> Any:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
-def json_body(model: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """A result model as the response body: pydantic's own JSON encoder, in one pass (the same
-    values as `model_dump(mode="json")` and the CLI's --json, without an intermediate dict)."""
-    return Response(
-        model.model_dump_json(), status_code=status_code, headers=headers, media_type="application/json"
-    )
-
-
 # --------------------------------------------------------------------------- workload
 
 #: Monte Carlo work allowed in one request, in paths × projection years. At ≈ 80 ns a

@@ -33,7 +33,6 @@ class Answers:
         self._items: OrderedDict[Hashable, bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def __len__(self) -> int:
         return len(self._items)
@@ -45,11 +44,8 @@ class Answers:
     def get(self, key: Hashable) -> bytes | None:
         with self._lock:
             found = self._items.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
+            if found is not None:
+                self._items.move_to_end(key)
             return found
 
     def put(self, key: Hashable, value: bytes) -> None:

@@ -16,6 +16,7 @@ from ..engine.alternatives import (
     loan_option,
     rank,
 )
+from ..engine.ledger import PARTS
 from ..i18n import N_, _
 from ..models import (
     Alternative,
@@ -98,17 +99,7 @@ def loan_cost(scenario: Scenario) -> OptionCost:
             "price of credit {price_of_credit} + 401(k) difference {plan_difference} + contributions "
             "{contributions} + fees {fees} + leaving your job {job_loss} + over the limit {excess} = {total}"
         ).format(
-            **{
-                name: i18n.decimal(getattr(cost, name), 2, 2)
-                for name in (
-                    "price_of_credit",
-                    "plan_difference",
-                    "contributions",
-                    "fees",
-                    "job_loss",
-                    "excess",
-                )
-            },
+            **{name: i18n.decimal(getattr(cost, name), 2, 2) for name in PARTS},
             total=i18n.decimal(cost.total, 2, 2),
         ),
     )

@@ -17,7 +17,6 @@ on these routes are HTML pages (web/errors.py).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from typing import Any
@@ -75,6 +74,28 @@ _TOKEN_SLOT = "csrf-token-slot"
 _TOKEN_FIELD = f'name="{csrf.FIELD}" value="{{}}"'
 
 
+def _page_context(
+    request: Request,
+    page: view.Page,
+    values: dict[str, str],
+    *,
+    token: str,
+    saved_id: str | None,
+    embed: bool,
+) -> dict[str, Any]:
+    """What page.html reads: the page, its charts, its links, the form's token."""
+    return {
+        "page": page,
+        "result": page.result,
+        "charts": view.chart_set(page),
+        **page_queries(values),
+        "saved_id": saved_id,
+        "public_url": settings_of(request).public_url,  # "" → relative links
+        "csrf_token": token,
+        "embed": embed,
+    }
+
+
 def render_page(
     request: Request,
     values: dict[str, str],
@@ -83,24 +104,13 @@ def render_page(
     status_code: int = 200,
     page: view.Page | None = None,
     embed: bool = False,
-    market: bool = True,
 ) -> HTMLResponse:
     complete = page is not None and (page.result is None or bool(page.extras))
-    page = page if page is not None and complete else view.analyze_page(values, market=market)
-    settings = settings_of(request)
+    page = page if page is not None and complete else view.analyze_page(values)
     token, new = csrf.page_token(request)
-    context = {
-        "page": page,
-        "result": page.result,
-        "charts": view.chart_set(page),
-        **page_queries(values),
-        "saved_id": saved_id,
-        "public_url": settings.public_url,  # "" → relative links
-        "csrf_token": token,
-        "embed": embed,
-    }
+    context = _page_context(request, page, values, token=token, saved_id=saved_id, embed=embed)
     response = templates.TemplateResponse(request, "page.html", context, status_code=status_code)
-    return _finish(response, token if new else None, embed=embed, secure=settings.secure)
+    return _finish(response, token if new else None, embed=embed, secure=settings_of(request).secure)
 
 
 def _finish(response: HTMLResponse, new_token: str | None, *, embed: bool, secure: bool) -> HTMLResponse:
@@ -126,16 +136,7 @@ def kept_page(request: Request, *, embed: bool) -> HTMLResponse:
     body = pages.get(key) if pages is not None else None
     if body is None:
         page = view.analyze_page(values, market=market)
-        context = {
-            "page": page,
-            "result": page.result,
-            "charts": view.chart_set(page),
-            **page_queries(values),
-            "saved_id": None,
-            "public_url": settings_of(request).public_url,
-            "csrf_token": _TOKEN_SLOT,
-            "embed": embed,
-        }
+        context = _page_context(request, page, values, token=_TOKEN_SLOT, saved_id=None, embed=embed)
         body = bytes(templates.TemplateResponse(request, "page.html", context).body)
         if pages is not None:
             pages.put(key, body)
@@ -266,8 +267,8 @@ def pdf_reports(request: Request) -> PdfReports:
 @router.get("/report.pdf")
 async def report_pdf(request: Request) -> Response:
     values = view.form_values(_query(request))
-    # the report prints the day, and the defaults (rates, the law) follow it
-    key = json.dumps(view.to_input(values), sort_keys=True) + dt.date.today().isoformat()
+    # the report prints the day, the defaults (rates, the law) follow it, its words the language
+    key = (json.dumps(view.to_input(values), sort_keys=True), *cache.context())
 
     def render() -> bytes:
         from .report import render_pdf

@@ -5,19 +5,18 @@ the page.
 - Each worker process renders at most `LOAN401K_PDF_SLOTS` (1) reports at once, in the
   gate's own thread; a few more requests wait briefly for the slot; past that, 503 with
   Retry-After (loan401k.gate).
-- A report is cached per input and day (the report prints the day, and the defaults follow
-  it) and language (i18n.current(): the report's words), up to MAX_CACHE_BYTES per process,
-  least recently used out first.
+- A report is cached per input, day and language (the caller's key, with
+  `cache.context()`), up to MAX_CACHE_BYTES per process, least recently used out first
+  (`cache.Answers`, the store the pages and the API keep their answers in).
 - Requests for a report being rendered wait for that render instead of starting another.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
-from .. import i18n
+from ..cache import Answers
 from ..gate import Gate
 
 MAX_CACHE_BYTES = 24 * 1024 * 1024  # ≈ 300 reports of 80 KB
@@ -31,19 +30,16 @@ class PdfReports:
     ):
         what = "every PDF slot of this server process is taken"
         self.gate = Gate(what, slots=slots, queue=queue, wait=wait)
-        self.max_bytes = max_bytes
-        self._cache: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._rendering: dict[tuple[int, str], asyncio.Future[bytes]] = {}
+        self._cache = Answers(max_bytes)  # the same bounded store as the pages' and the API's
+        self._rendering: dict[tuple[int, Hashable], asyncio.Future[bytes]] = {}
         self.renders = 0  # reports actually rendered (the tests count cache hits with it)
 
-    async def get(self, key: str, render: Callable[[], bytes]) -> bytes:
-        """The report for `key` in the current language: from the cache, from a render under
-        way, or rendered now (in the gate's thread, which carries the language)."""
-        key = f"{i18n.current()}:{key}"
+    async def get(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
+        """The report for `key` (the input with `cache.context()`: the day and the language):
+        from the cache, from a render under way, or rendered now (in the gate's thread, which
+        carries the language)."""
         cached = self._cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(key)
             return cached
         loop = asyncio.get_running_loop()
         flight = (id(loop), key)
@@ -65,14 +61,5 @@ class PdfReports:
             self._rendering.pop(flight, None)
         self.renders += 1
         future.set_result(pdf)
-        self._keep(key, pdf)
+        self._cache.put(key, pdf)
         return pdf
-
-    def _keep(self, key: str, pdf: bytes) -> None:
-        if len(pdf) > self.max_bytes:
-            return
-        self._cache[key] = pdf
-        self._size += len(pdf)
-        while self._size > self.max_bytes:
-            _, dropped = self._cache.popitem(last=False)
-            self._size -= len(dropped)
